@@ -1,0 +1,4 @@
+"""The encrypted store: SQLModel tables in a SQLCipher database, its wrapped keys, and the repository facade.
+
+Nothing here imports Textual: the store is usable from plain Python (see examples/headless.py).
+"""

@@ -1,0 +1,125 @@
+"""The SQLCipher engine, its pragmas, the schema version and the ordered migrations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError
+
+from gmassist.errors import StoreDamaged, StoreTooNew
+from gmassist.i18n import _
+
+SCHEMA_VERSION = 2
+"""The schema this program writes. A store at a lower version is migrated on open; a higher one refused."""
+
+
+def make_engine(database: Path, key: bytes) -> Engine:
+    """An engine on the SQLCipher database at `database`, opened with the raw 256-bit `key`.
+
+    A raw key (x'...') skips SQLCipher's key stretching on every connection; the key file already did it.
+    """
+    import sqlcipher3
+
+    engine = create_engine(
+        f"sqlite:///{database}",
+        module=sqlcipher3.dbapi2,
+        connect_args={"check_same_thread": False},
+    )
+    pragma_key = f"PRAGMA key = \"x'{key.hex()}'\""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(pragma_key)
+        cursor.execute("PRAGMA cipher_log_level = NONE")
+        cursor.execute("PRAGMA secure_delete = ON")
+        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+    return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only (SQLite gives its WAL the same mode)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def schema_version(connection: Connection) -> int:
+    """The store's schema version (SQLite's user_version)."""
+    return int(connection.execute(text("PRAGMA user_version")).scalar_one())
+
+
+def set_schema_version(connection: Connection, version: int) -> None:
+    """Record the schema version."""
+    connection.execute(text(f"PRAGMA user_version = {int(version)}"))
+
+
+# --- migrations -----------------------------------------------------------------------------------------
+
+
+def _v1_to_v2(connection: Connection) -> None:
+    """v2: events get their own end time zone (a flight across zones) and trips get their items."""
+    connection.execute(text("ALTER TABLE event ADD COLUMN end_tz VARCHAR NOT NULL DEFAULT 'Asia/Shanghai'"))
+    connection.execute(text("UPDATE event SET end_tz = start_tz"))
+    from gmassist.store.models import TripItem
+
+    TripItem.__table__.create(connection)  # type: ignore[attr-defined]
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+"""MIGRATIONS[n] upgrades a store from version n to n + 1."""
+
+
+def check_and_migrate(connection: Connection) -> int:
+    """Create the schema in a new database or upgrade an older one; refuse a newer one.
+
+    Runs inside the caller's transaction, so a failed migration leaves the store as it was.
+    Returns the version found before migrating (0 for a new database).
+    """
+    from sqlmodel import SQLModel
+
+    from gmassist.store import models  # noqa: F401  (registers the tables)
+
+    found = schema_version(connection)
+    if found > SCHEMA_VERSION:
+        raise StoreTooNew(
+            _("this store has schema version {found}, newer than this gmassist knows ({ours}); update gmassist").format(
+                found=found, ours=SCHEMA_VERSION
+            )
+        )
+    if found == 0:
+        SQLModel.metadata.create_all(connection)
+    else:
+        for version in range(found, SCHEMA_VERSION):
+            MIGRATIONS[version](connection)
+    if found != SCHEMA_VERSION:
+        set_schema_version(connection, SCHEMA_VERSION)
+    return found
+
+
+def integrity_problems(connection: Connection) -> list[str]:
+    """Every problem SQLCipher's page check and SQLite's integrity check find (empty when intact)."""
+    problems: list[str] = []
+    try:
+        for row in connection.execute(text("PRAGMA cipher_integrity_check")):
+            problems.append(str(row[0]))
+        for row in connection.execute(text("PRAGMA integrity_check")):
+            if row[0] != "ok":
+                problems.append(str(row[0]))
+    except DatabaseError as exc:
+        problems.append(str(exc.orig) if exc.orig is not None else str(exc))
+    return problems
+
+
+def damaged(path: Path, detail: str) -> StoreDamaged:
+    """The error for a database that the right key cannot read."""
+    return StoreDamaged(_("the database {path} is damaged: {detail}").format(path=path, detail=detail))

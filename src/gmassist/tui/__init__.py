@@ -1,0 +1,1 @@
+"""Everything Textual: the app, its screens, dialogs and widgets."""
