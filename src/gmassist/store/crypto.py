@@ -187,3 +187,8 @@ def open_sealed(ckey: ConfidentialKey, table: str, column: str, row_id: str, sea
         return data.decode("utf-8")
     except (InvalidTag, ValueError, UnicodeDecodeError) as exc:
         raise Damaged(f"{table}.{column} of {row_id} failed to open") from exc
+
+
+def chunk_aad(attachment_id: str, seq: int) -> bytes:
+    """Associated data of one sealed attachment chunk: bound to its attachment and its place."""
+    return f"gmassist|chunk|1|{attachment_id}|{seq}|".encode()

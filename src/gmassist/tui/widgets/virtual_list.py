@@ -94,8 +94,13 @@ class _LoadResult:
     """What a reload found, handed from the worker thread to the event loop."""
 
     count: int
+    """Rows in the source."""
+    from_index: int
+    """The cursor index when the reload started."""
     cursor_index: int
+    """Where the cursor's row is now (its key found again, or the old index clamped)."""
     pages: dict[int, tuple[Row, ...]]
+    """Pages fetched on the way, by page number."""
 
 
 class VirtualList(ScrollView, can_focus=True):
@@ -121,7 +126,9 @@ class VirtualList(ScrollView, can_focus=True):
             id="list.page_down",
             tooltip="Move down one page",
         ),
-        Binding("home,g", "cursor_first", "First", show=False, id="list.first", tooltip="Go to the first row"),
+        Binding(
+            "home,g", "cursor_first", "First", show=False, id="list.first", tooltip="Go to the first row"
+        ),
         Binding("end,G", "cursor_last", "Last", show=False, id="list.last", tooltip="Go to the last row"),
         Binding("enter", "select_cursor", "Open", id="list.select", tooltip="Open the highlighted row"),
         Binding(
@@ -202,7 +209,7 @@ class VirtualList(ScrollView, can_focus=True):
     SELECTED_MARKER: ClassVar[str] = "✓"
     """Drawn in the one-cell marker column before a selected row (then one space)."""
     MAX_CACHED_PAGES: ClassVar[int] = 20
-    """Pages kept in memory; the ones farthest from the view are dropped first."""
+    """Pages kept in memory (more only when the screen itself needs more); the farthest are dropped first."""
     MAX_PAGES_PER_FETCH: ClassVar[int] = 4
     """Pages one fetch worker loads before the list looks again at what is still needed."""
     RELOAD_SEARCH_PAGES: ClassVar[int] = 2
@@ -215,7 +222,10 @@ class VirtualList(ScrollView, can_focus=True):
 
     @dataclass
     class Highlighted(Message):
-        """The cursor moved to another row (posted once that row is loaded, so `key` is always known)."""
+        """The cursor moved to another row, or a reload completed (the row may have changed).
+
+        Posted once that row is loaded, so `key` is always known.
+        """
 
         list: VirtualList
         """The list that sent the message."""
@@ -456,7 +466,7 @@ class VirtualList(ScrollView, can_focus=True):
 
         count = max(0, source.count())
         if count == 0:
-            return _LoadResult(0, 0, {})
+            return _LoadResult(0, old_index, 0, {})
         new_index = old_index
         if old_key is not None:
             found: int | None = None
@@ -485,7 +495,7 @@ class VirtualList(ScrollView, can_focus=True):
         wanted.update(range(top // page_size, min(top + body_height, count - 1) // page_size + 1))
         for page in sorted(wanted):
             page_rows(page)
-        return _LoadResult(count, new_index, pages)
+        return _LoadResult(count, old_index, new_index, pages)
 
     @work(thread=True, group="virtual-list-fetch", exit_on_error=False)
     def _fetch_pages(self, generation: int, source: RowSource, pages: list[int]) -> None:
@@ -511,16 +521,19 @@ class VirtualList(ScrollView, can_focus=True):
         if message.generation != self._generation:
             return
         result = message.result
-        old_index = self.cursor_index
+        if self.cursor_index != result.from_index:
+            # The user moved while the worker ran: find the row they are on now instead.
+            self.reload()
+            return
         self._loading = False
         self._count = result.count
         self._pages = dict(result.pages)
         self.virtual_size = Size(self._table_width(), result.count + 1)
         self.set_reactive(VirtualList.cursor_index, result.cursor_index)
-        if result.cursor_index != old_index:
-            self.scroll_to(
-                y=max(0, self.scroll_offset.y + result.cursor_index - old_index), animate=False, force=True
-            )
+        # The view moves with the cursor's row, so that inserted rows do not shift what the user reads.
+        shift = result.cursor_index - result.from_index
+        if shift:
+            self.scroll_to(y=max(0, self.scroll_offset.y + shift), animate=False, force=True)
         self._scroll_cursor_into_view()
         self._last_highlight = None
         self._announce_highlight()
@@ -595,17 +608,32 @@ class VirtualList(ScrollView, can_focus=True):
         self._in_flight.update(batch)
         self._fetch_pages(self._generation, source, batch)
 
+    def _window_pages(self) -> set[int]:
+        """Pages the list wants in memory now: those on screen, one either side, and the cursor's."""
+        visible = self._visible_pages()
+        pages = {self.cursor_index // self.page_size}
+        if visible:
+            pages.update(range(visible.start - 1, visible.stop + 1))
+        return pages
+
     def _prune_pages(self) -> None:
-        """Drop the pages farthest from the view and the cursor, keeping at most MAX_CACHED_PAGES."""
+        """Drop the pages farthest from the view and the cursor, keeping at most MAX_CACHED_PAGES.
+
+        Pages of the current window are never dropped (they would be fetched again at once), so a view
+        taller than MAX_CACHED_PAGES pages keeps just its window.
+        """
         excess = len(self._pages) - self.MAX_CACHED_PAGES
         if excess <= 0:
             return
+        window = self._window_pages()
         view_page = self.scroll_offset.y // self.page_size
         cursor_page = self.cursor_index // self.page_size
-        by_distance = sorted(
-            self._pages, key=lambda page: min(abs(page - view_page), abs(page - cursor_page)), reverse=True
+        droppable = sorted(
+            (page for page in self._pages if page not in window),
+            key=lambda page: min(abs(page - view_page), abs(page - cursor_page)),
+            reverse=True,
         )
-        for page in by_distance[:excess]:
+        for page in droppable[:excess]:
             del self._pages[page]
 
     # ----------------------------------------------------------------- cursor and scrolling
@@ -712,8 +740,7 @@ class VirtualList(ScrollView, can_focus=True):
             self.reload()
 
     def on_resize(self, event: events.Resize) -> None:
-        """A taller view may show rows that are not loaded; keep the cursor in view."""
-        self._scroll_cursor_into_view()
+        """A taller view may show rows that are not loaded yet."""
         self._schedule_ensure_window()
 
     def on_click(self, event: events.Click) -> None:
@@ -832,7 +859,9 @@ class VirtualList(ScrollView, can_focus=True):
         if self._error is not None:
             if y - 1 == body // 2:
                 error = str(self._error) or type(self._error).__name__
-                return self._message_line(error, base + self.get_component_rich_style("virtual-list--error"), width)
+                return self._message_line(
+                    error, base + self.get_component_rich_style("virtual-list--error"), width
+                )
             return Strip.blank(width, base)
         if self._count is None:
             return Strip.blank(width, base)
@@ -858,7 +887,9 @@ class VirtualList(ScrollView, can_focus=True):
             if row.style:
                 style += self._parse_style(row.style)
             if selected:
-                style += self.get_component_rich_style("virtual-list--selected", partial=True)
+                style += self.get_component_rich_style("virtual-list--selected")
         if index == self.cursor_index:
-            style += self.get_component_rich_style("virtual-list--cursor", partial=True)
+            # The full style, not the partial one: the theme's cursor colours have alpha, which only the
+            # full style blends with the background.
+            style += self.get_component_rich_style("virtual-list--cursor")
         return self._to_strip(line, width, style)

@@ -1,0 +1,70 @@
+"""Windowed reads for lists: count and fetch one page at a time, sealed values revealed or masked.
+
+Lists never load a whole table: the TUI's virtual list asks for the rows it is about to draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+
+from gmassist.store.models import Item
+from gmassist.store.store import Store
+
+
+@dataclass
+class Window:
+    """A filtered, ordered view of one table that can be counted and read a page at a time."""
+
+    store: Store
+    model: type[Item]
+    columns: Sequence[str]
+    """The columns to read ('id' and 'confidential' are always read)."""
+    order_by: Sequence[Any] = ()
+    """SQLAlchemy order-by clauses (the id is added last, so pages are stable)."""
+    where: Sequence[ColumnElement[bool]] = field(default_factory=tuple)
+
+    def _table(self) -> Any:
+        return self.model.__table__  # type: ignore[attr-defined]
+
+    def count(self) -> int:
+        """How many rows match."""
+        table = self._table()
+        query = select(func.count()).select_from(table)
+        for clause in self.where:
+            query = query.where(clause)
+        with self.store.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        """Rows offset..offset+limit as dicts, sealed values opened (or masked while locked)."""
+        table = self._table()
+        names = list(dict.fromkeys(["id", "confidential", *self.columns]))
+        query = select(*(table.c[name] for name in names))
+        for clause in self.where:
+            query = query.where(clause)
+        query = query.order_by(*self.order_by, table.c.id).offset(offset).limit(limit)
+        with self.store.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        name = table.name
+        out = []
+        for row in rows:
+            values = self.store.reveal_row(name, dict(row)) if row["confidential"] else dict(row)
+            values["_damaged"] = (name, row["id"]) in self.store.damaged_items
+            out.append(values)
+        return out
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Rows per main table, for the status line."""
+    from gmassist.store.models import Card, Document, Event, FollowUp
+
+    result = {}
+    with store.engine.connect() as connection:
+        for model in (Event, Document, FollowUp, Card):
+            table = model.__table__  # type: ignore[attr-defined]
+            result[table.name] = int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+    return result

@@ -1,0 +1,189 @@
+"""The five top-level screens (Textual MODES). Each lists its module's records through the virtual list;
+the modules' own issues build them out from here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from gmassist.i18n import _
+from gmassist.tui.sources import WindowSource, field
+from gmassist.tui.widgets.status import StatusLine
+from gmassist.tui.widgets.virtual_list import Column, VirtualList
+
+if TYPE_CHECKING:
+    from gmassist.store.queries import Window
+    from gmassist.tui.app import GmassistApp
+
+
+class ListScreen(Screen[None]):
+    """A screen with a heading, one virtual list of records, the status line and the footer."""
+
+    heading: ClassVar[str] = ""
+    area: ClassVar[str] = ""
+    """The palette's area name for this screen's commands."""
+
+    @property
+    def gm(self) -> GmassistApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def columns(self) -> Sequence[Column]:
+        """The list's columns."""
+        raise NotImplementedError
+
+    def window(self) -> Window:
+        """The records to list."""
+        raise NotImplementedError
+
+    def cells(self) -> Sequence[Any]:
+        """One formatter per column."""
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.heading, classes="screen-heading")
+        yield VirtualList(self.columns(), id="records")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_records()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_records()
+
+    def refresh_records(self) -> None:
+        """Point the list at fresh data (after an unlock, lock, undo or a change elsewhere)."""
+        if self.gm.store is None:
+            return
+        records = self.query_one("#records", VirtualList)
+        records.set_source(WindowSource(self.window(), self.cells()))
+        records.focus()
+
+
+class TodayScreen(ListScreen):
+    """Today (key 1): what is on today and next; the triage screen is built on this."""
+
+    heading = _("Today")
+    area = _("today")
+
+    def columns(self) -> Sequence[Column]:
+        return [Column("start", _("Start"), 17), Column("kind", _("Kind"), 10), Column("title", _("Title"))]
+
+    def cells(self) -> Sequence[Any]:
+        zone = self.gm.zone
+        return [field("start", zone), field("kind"), field("title")]
+
+    def window(self) -> Window:
+        from gmassist.store.models import Event
+        from gmassist.store.queries import Window
+
+        now = self.gm.clock.now().astimezone(self.gm.zone)
+        midnight = datetime.combine(now.date(), time(0), now.tzinfo)
+        table = Event.__table__  # type: ignore[attr-defined]
+        return Window(self.gm.store, Event, ["start", "kind", "title"], [table.c.start], [table.c.start >= midnight])  # type: ignore[arg-type]
+
+
+class AgendaScreen(ListScreen):
+    """Agenda (key 2): the manager's events."""
+
+    heading = _("Agenda")
+    area = _("agenda")
+
+    def columns(self) -> Sequence[Column]:
+        return [
+            Column("start", _("Start"), 17),
+            Column("end", _("End"), 17),
+            Column("title", _("Title")),
+            Column("location", _("Location"), 16),
+        ]
+
+    def cells(self) -> Sequence[Any]:
+        zone = self.gm.zone
+        return [field("start", zone), field("end", zone), field("title"), field("location")]
+
+    def window(self) -> Window:
+        from gmassist.store.models import Event
+        from gmassist.store.queries import Window
+
+        table = Event.__table__  # type: ignore[attr-defined]
+        return Window(self.gm.store, Event, ["start", "end", "title", "location"], [table.c.start])  # type: ignore[arg-type]
+
+
+class InboxScreen(ListScreen):
+    """File inbox (key 3): documents taken in."""
+
+    heading = _("Inbox")
+    area = _("inbox")
+
+    def columns(self) -> Sequence[Column]:
+        return [
+            Column("received", _("Received"), 17),
+            Column("number", _("Number"), 16),
+            Column("title", _("Title")),
+            Column("state", _("State"), 12),
+        ]
+
+    def cells(self) -> Sequence[Any]:
+        return [field("received", self.gm.zone), field("number"), field("title"), field("state")]
+
+    def window(self) -> Window:
+        from gmassist.store.models import Document
+        from gmassist.store.queries import Window
+
+        table = Document.__table__  # type: ignore[attr-defined]
+        return Window(self.gm.store, Document, ["received", "number", "title", "state"], [table.c.received.desc()])  # type: ignore[arg-type]
+
+
+class FollowupsScreen(ListScreen):
+    """Follow-ups (key 4): instructions and resolutions tracked to done."""
+
+    heading = _("Follow-ups")
+    area = _("follow-ups")
+
+    def columns(self) -> Sequence[Column]:
+        return [Column("due", _("Due"), 10), Column("title", _("Title")), Column("status", _("Status"), 12)]
+
+    def cells(self) -> Sequence[Any]:
+        return [field("due"), field("title"), field("status")]
+
+    def window(self) -> Window:
+        from gmassist.store.models import FollowUp
+        from gmassist.store.queries import Window
+
+        table = FollowUp.__table__  # type: ignore[attr-defined]
+        return Window(self.gm.store, FollowUp, ["due", "title", "status"], [table.c.due])  # type: ignore[arg-type]
+
+
+class BoardScreen(ListScreen):
+    """Project boards (key 5): cards of every board."""
+
+    heading = _("Boards")
+    area = _("board")
+
+    def columns(self) -> Sequence[Column]:
+        return [Column("seq", _("Card"), 6), Column("title", _("Title")), Column("due", _("Due"), 10)]
+
+    def cells(self) -> Sequence[Any]:
+        return [field("seq"), field("title"), field("due")]
+
+    def window(self) -> Window:
+        from gmassist.store.models import Card
+        from gmassist.store.queries import Window
+
+        table = Card.__table__  # type: ignore[attr-defined]
+        return Window(self.gm.store, Card, ["seq", "title", "due"], [table.c.board_id, table.c.position])  # type: ignore[arg-type]
+
+
+MODE_SCREENS: dict[str, type[ListScreen]] = {
+    "today": TodayScreen,
+    "agenda": AgendaScreen,
+    "inbox": InboxScreen,
+    "followups": FollowupsScreen,
+    "board": BoardScreen,
+}
