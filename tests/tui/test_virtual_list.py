@@ -525,6 +525,32 @@ async def test_control_characters_do_not_break_a_line() -> None:
         assert cell_len(line) == list_of(pilot).scrollable_content_region.width
 
 
+async def test_row_styles_apply_and_a_bad_one_is_ignored() -> None:
+    rows = [
+        Row("damaged", ("x", "damaged", "y"), style="bold red"),
+        Row("typo", ("x", "typo", "y"), style="bolld rde"),
+        Row("plain", ("x", "plain", "y")),
+    ]
+
+    class Rows:
+        def count(self) -> int:
+            return len(rows)
+
+        def fetch(self, offset: int, limit: int) -> Sequence[Row]:
+            return rows[offset : offset + limit]
+
+    app = ListApp(Rows())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        vlist = list_of(pilot)
+        await pilot.press("end")  # the cursor style would hide the row style of row 0
+        await pilot.pause()
+        damaged = [segment.style for segment in vlist.render_line(1) if segment.style]
+        assert all(style.bold and style.color and style.color.name == "red" for style in damaged)
+        assert titles(vlist) == ["damaged", "typo", "plain"]
+        assert app.is_running
+
+
 async def test_empty_source_shows_the_empty_text() -> None:
     app = ListApp(SyntheticSource(0))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -17,7 +17,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import IntEnum, StrEnum
 from typing import Protocol
 
@@ -66,10 +66,18 @@ STATUS_LABELS: dict[Status, str] = {
 """English source of each status's label; translate with `status_label`."""
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.OPEN: frozenset({Status.IN_PROGRESS, Status.WAITING, Status.BLOCKED, Status.DONE, Status.CANCELLED}),
-    Status.IN_PROGRESS: frozenset({Status.OPEN, Status.WAITING, Status.BLOCKED, Status.DONE, Status.CANCELLED}),
-    Status.WAITING: frozenset({Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE, Status.CANCELLED}),
-    Status.BLOCKED: frozenset({Status.OPEN, Status.IN_PROGRESS, Status.WAITING, Status.DONE, Status.CANCELLED}),
+    Status.OPEN: frozenset(
+        {Status.IN_PROGRESS, Status.WAITING, Status.BLOCKED, Status.DONE, Status.CANCELLED}
+    ),
+    Status.IN_PROGRESS: frozenset(
+        {Status.OPEN, Status.WAITING, Status.BLOCKED, Status.DONE, Status.CANCELLED}
+    ),
+    Status.WAITING: frozenset(
+        {Status.OPEN, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE, Status.CANCELLED}
+    ),
+    Status.BLOCKED: frozenset(
+        {Status.OPEN, Status.IN_PROGRESS, Status.WAITING, Status.DONE, Status.CANCELLED}
+    ),
     Status.DONE: frozenset({Status.VERIFIED, Status.OPEN}),
     Status.VERIFIED: frozenset({Status.OPEN}),
     Status.CANCELLED: frozenset({Status.OPEN}),
@@ -138,7 +146,10 @@ def transition(status: str, to: str) -> Status:
         )
     if current == target:
         raise IllegalTransition(
-            _("The follow-up is already {status}").format(status=status_label(current)), "unchanged", status, to
+            _("The follow-up is already {status}").format(status=status_label(current)),
+            "unchanged",
+            status,
+            to,
         )
     if target in TRANSITIONS[current]:
         return target
@@ -362,7 +373,12 @@ def validate(
     """
     if not title.strip():
         raise InvalidFollowUp(_("A follow-up needs a title"), field="title", code="empty_title")
-    if due is not None and next_check_in is not None and next_check_in > due and not confirm_checkin_after_due:
+    if (
+        due is not None
+        and next_check_in is not None
+        and next_check_in > due
+        and not confirm_checkin_after_due
+    ):
         raise InvalidFollowUp(
             _("The next check-in ({check_in}) is after the due date ({due})").format(
                 check_in=next_check_in.isoformat(), due=due.isoformat()
@@ -374,7 +390,9 @@ def validate(
     if due is not None and due < today:
         warnings.append(ValidationWarning("due", "due_in_past", _("due date is in the past")))
     if next_check_in is not None and next_check_in < today:
-        warnings.append(ValidationWarning("next_check_in", "checkin_in_past", _("next check-in is in the past")))
+        warnings.append(
+            ValidationWarning("next_check_in", "checkin_in_past", _("next check-in is in the past"))
+        )
     return warnings
 
 
@@ -410,24 +428,28 @@ def instances_due(
         rule = rule[6:]
     if not rule or "\n" in rule:
         raise InvalidFollowUp(
-            _("'{rule}' is not a recurrence rule").format(rule=template_rrule), field="rrule", code="bad_rrule"
+            _("'{rule}' is not a recurrence rule").format(rule=template_rrule),
+            field="rrule",
+            code="bad_rrule",
         )
     # Dates are floating (no time of day); they are carried as UTC midnights only because dateutil
     # compares datetimes. An UNTIL is made an aware end of its day so that both forms of it work.
     rule = _UNTIL.sub(lambda m: f"UNTIL={m.group(1)}T235959Z", rule)
-    start = datetime.combine(dtstart, time(), timezone.utc)
+    start = datetime.combine(dtstart, time(), UTC)
     try:
         recurrence = rrulestr(rule, dtstart=start)
     except (ValueError, TypeError) as exc:
         raise InvalidFollowUp(
-            _("'{rule}' is not a recurrence rule").format(rule=template_rrule), field="rrule", code="bad_rrule"
+            _("'{rule}' is not a recurrence rule").format(rule=template_rrule),
+            field="rrule",
+            code="bad_rrule",
         ) from exc
     first = dtstart if last_generated is None else max(dtstart, last_generated + timedelta(days=1))
     horizon = today + timedelta(days=lead_days)
     if first > horizon:
         return []
-    after = datetime.combine(first, time(), timezone.utc)
-    before = datetime.combine(horizon, time(23, 59, 59), timezone.utc)
+    after = datetime.combine(first, time(), UTC)
+    before = datetime.combine(horizon, time(23, 59, 59), UTC)
     found = (moment.date() for moment in recurrence.between(after, before, inc=True))
     return list(dict.fromkeys(found))  # a rule with BYHOUR could give one date twice
 
@@ -713,15 +735,20 @@ def parse_filter(text: str) -> FollowUpFilter:
     """Read a filter line such as `owner:张三 dept:销售 overdue 预算`.
 
     Keys: owner/o/责任人, dept/d/部门, status/s/状态, with ':' or '：'; values may be quoted
-    (`owner:"Li Wei"`). Bare words naming a view (overdue/逾期, waiting/等待, checkin/跟进, verify/待验收,
+    (`owner:"Li Wei"`, also with “”). Bare words naming a view (overdue/逾期, waiting/等待, checkin/跟进, verify/待验收,
     recent/近期完成, active) or a status (blocked/受阻...) select it; any other word, or an unknown key,
     is searched for in the title.
     """
-    text = text.replace("：", ":").replace("\u3000", " ")
+    text = text.replace("：", ":").replace("\u3000", " ").replace("“", '"').replace("”", '"')
+    lexer = shlex.shlex(text, posix=True)
+    lexer.whitespace_split = True
+    lexer.quotes = '"'  # only double quotes: an apostrophe (manager's) is part of a word
+    lexer.escape = ""
+    lexer.commenters = ""
     try:
-        tokens = shlex.split(text)
-    except ValueError:  # an unbalanced quote: read it as plain words
-        tokens = text.split()
+        tokens = list(lexer)
+    except ValueError:  # an unbalanced quote: read the line as plain words
+        tokens = text.replace('"', "").split()
     owners: list[str] = []
     departments: list[str] = []
     statuses: list[Status] = []
@@ -784,4 +811,3 @@ def filter_predicate(
         return all(word in title for word in words)
 
     return matches
-

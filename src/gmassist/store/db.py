@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,9 @@ def make_engine(database: Path, key: bytes) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver would not begin a transaction before DDL (so a failed migration would stay half
+        # done): take transactions out of its hands and begin them ourselves (see _on_begin).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(pragma_key)
         cursor.execute("PRAGMA cipher_log_level = NONE")
@@ -44,7 +48,19 @@ def make_engine(database: Path, key: bytes) -> Engine:
         cursor.execute("PRAGMA busy_timeout = 5000")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
     return engine
+
+
+def run_outside_transaction(engine: Engine, sql: str) -> None:
+    """Run a statement that must not be inside a transaction (a WAL checkpoint)."""
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        raw.execute(sql)
 
 
 def create_private_file(path: Path) -> None:
@@ -117,6 +133,15 @@ def integrity_problems(connection: Connection) -> list[str]:
                 problems.append(str(row[0]))
     except DatabaseError as exc:
         problems.append(str(exc.orig) if exc.orig is not None else str(exc))
+    return problems
+
+
+def check_integrity(engine: Engine) -> list[str]:
+    """integrity_problems on a connection of its own, whose transaction is rolled back (it only read)."""
+    with engine.connect() as connection:
+        problems = integrity_problems(connection)
+        with contextlib.suppress(DatabaseError):
+            connection.rollback()
     return problems
 
 

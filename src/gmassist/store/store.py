@@ -203,10 +203,10 @@ class Store:
         engine = db.make_engine(paths.database, store_key)
         damage: list[str] = []
         try:
-            with engine.begin() as connection:
-                if check:
-                    damage = db.integrity_problems(connection)
-                if not damage:
+            if check:
+                damage = db.check_integrity(engine)
+            if not damage:
+                with engine.begin() as connection:
                     db.check_and_migrate(connection)
         except DatabaseError as exc:
             engine.dispose()
@@ -226,8 +226,7 @@ class Store:
 
     def checkpoint(self) -> None:
         """Fold the WAL into the database and truncate it to zero bytes."""
-        with self.engine.connect() as connection:
-            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.run_outside_transaction(self.engine, "PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Lock the confidential key, truncate the WAL and close every connection."""
@@ -306,8 +305,7 @@ class Store:
         try:
             yield session
         finally:
-            session.rollback()
-            session.close()
+            session.close()  # ends the transaction; loaded objects stay readable, detached
 
     # --- reading sealed values --------------------------------------------------------------------
 
@@ -364,6 +362,7 @@ class Store:
             for change in rows:
                 table = BY_NAME[change.table_name].__table__  # type: ignore[attr-defined]
                 before = codec.row_from_json(table, json.loads(change.before)) if change.before else {}
+                self._open_if_plain(change.table_name, before)
                 after = codec.row_from_json(table, json.loads(change.after)) if change.after else {}
                 if change.op == "insert":
                     connection.execute(delete(table).filter_by(**codec.primary_key(table, after)))
@@ -389,6 +388,16 @@ class Store:
                     )
                 )
         return str(last.label)
+
+
+    def _open_if_plain(self, table: str, values: dict[str, Any]) -> None:
+        """A row put back as not confidential must hold plain text: open values the log kept sealed."""
+        model = BY_NAME[table]
+        if not values or not issubclass(model, Item) or values.get("confidential", True):
+            return
+        for name in model.__sealed__:
+            if crypto.is_sealed(values.get(name)):
+                values[name] = crypto.open_sealed(self.confidential_key(), table, name, values["id"], values[name])
 
 
 # --- session hooks: sealing, change log ---------------------------------------------------------------
@@ -421,11 +430,10 @@ def _committed_values(obj: Any) -> dict[str, Any]:
 
 def _seal_values(store: Store, table: str, row_id: str, sealed: tuple[str, ...], values: dict[str, Any]) -> None:
     """Seal the plain text fields of a confidential row's logged values, in place."""
-    key = store.confidential_key()
     for name in sealed:
         value = values.get(name)
         if isinstance(value, str) and value and not crypto.is_sealed(value):
-            values[name] = crypto.seal(key, table, name, row_id, value)
+            values[name] = crypto.seal(store.confidential_key(), table, name, row_id, value)
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -472,7 +480,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
                 _seal_object(store, obj, restore, all_fields=flag.has_changes())
                 if flag.has_changes():
                     _scrub_history(session, store, table, obj.id, type(obj).__sealed__)
-            if was_confidential:
+            if was_confidential or obj.confidential:
                 _seal_values(store, table, obj.id, type(obj).__sealed__, before)
         changes.append(_change(obj, "update", before, _stored_values(obj)))
 

@@ -160,8 +160,7 @@ class GmassistApp(App[int]):
 
         store = self.store
         assert store is not None
-        with store.engine.connect() as connection:
-            problems = db.integrity_problems(connection)
+        problems = db.check_integrity(store.engine)
         self.call_from_thread(self.integrity_checked, problems)
 
     def integrity_checked(self, problems: list[str]) -> None:

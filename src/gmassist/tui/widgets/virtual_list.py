@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.cells import cell_len
+from rich.errors import StyleSyntaxError
 from rich.style import Style
 from rich.text import Text
 from textual import events, on, work
@@ -431,7 +432,9 @@ class VirtualList(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- workers
 
-    @work(thread=True, group="virtual-list-load", exclusive=True, exit_on_error=False)
+    # Not `exclusive=True`: cancelling a thread worker only cancels its asyncio side (the thread runs on, and
+    # `wait_for_complete` raises WorkerCancelled). A stale worker is skipped by the generation check instead.
+    @work(thread=True, group="virtual-list-load", exit_on_error=False)
     def _load(
         self,
         generation: int,
@@ -444,13 +447,20 @@ class VirtualList(ScrollView, can_focus=True):
         """Worker thread: count, find the cursor's key again, fetch the pages on screen, post the result."""
         try:
             with self._source_lock:
-                if get_current_worker().is_cancelled:
+                if self._is_stale(generation):
                     return
                 result = self._load_in_thread(source, old_index, old_key, first_visible, body_height)
         except Exception as error:
             self.post_message(self._SourceFailed(generation, error))
             return
         self.post_message(self._Reloaded(generation, result))
+
+    def _is_stale(self, generation: int) -> bool:
+        """True when a reload or a new source made this worker's work useless, or the app is closing.
+
+        Called from worker threads: `_generation` is the one field they read (a plain int), and they write none.
+        """
+        return generation != self._generation or get_current_worker().is_cancelled
 
     def _load_in_thread(
         self, source: RowSource, old_index: int, old_key: str | None, first_visible: int, body_height: int
@@ -501,11 +511,10 @@ class VirtualList(ScrollView, can_focus=True):
     def _fetch_pages(self, generation: int, source: RowSource, pages: list[int]) -> None:
         """Worker thread: fetch these pages one by one, posting each as it arrives."""
         page_size = self.page_size
-        worker = get_current_worker()
         try:
             with self._source_lock:
                 for page in pages:
-                    if worker.is_cancelled:
+                    if self._is_stale(generation):
                         break
                     rows = tuple(source.fetch(page * page_size, page_size))
                     self.post_message(self._PageLoaded(generation, page, rows))
@@ -781,10 +790,14 @@ class VirtualList(ScrollView, can_focus=True):
         return self._marker_width() + separators + sum(column.width or 1 for column in self.columns)
 
     def _parse_style(self, style: str) -> Style:
-        """Parse a row's style string once."""
+        """Parse a row's style string once (an invalid one counts as no style)."""
         parsed = self._style_cache.get(style)
         if parsed is None:
-            parsed = Style.parse(style) if style else Style()
+            try:
+                parsed = Style.parse(style)
+            except StyleSyntaxError:
+                # A bad style from a caller must not take the screen down; the row draws unstyled.
+                parsed = Style()
             if len(self._style_cache) > 256:
                 self._style_cache.clear()
             self._style_cache[style] = parsed
@@ -794,7 +807,7 @@ class VirtualList(ScrollView, can_focus=True):
     def _fit(value: str | Text, width: int, align: str) -> Text:
         """Cut `value` to `width` terminal cells (ending in '…' when cut, never splitting a wide character)
         and pad it to exactly `width` cells."""
-        text = value.copy() if isinstance(value, Text) else Text(value)
+        text = value.copy() if isinstance(value, Text) else Text(str(value))
         plain = text.plain
         if any(ord(character) < 0x20 or ord(character) == 0x7F for character in plain):
             text.plain = plain.translate(_CONTROL_TO_SPACE)
