@@ -239,7 +239,9 @@ def test_reorder_unknown_card() -> None:
 
 
 @given(
-    order=st.lists(st.integers(0, 50), min_size=1, max_size=12, unique=True).map(lambda xs: [str(x) for x in xs]),
+    order=st.lists(st.integers(0, 50), min_size=1, max_size=12, unique=True).map(
+        lambda xs: [str(x) for x in xs]
+    ),
     pick=st.integers(0, 11),
     delta=st.integers(-15, 15),
 )

@@ -75,7 +75,7 @@ def days(n: int) -> date:
 
 # --- status machine -----------------------------------------------------------------------------
 
-LEGAL = {
+LEGAL: set[tuple[str, str]] = {
     ("open", "in_progress"),
     ("open", "waiting"),
     ("open", "blocked"),
@@ -103,9 +103,12 @@ LEGAL = {
 }
 """Every legal move, written out by hand rather than derived from the module's table."""
 
-ILLEGAL_CODES = {
+ILLEGAL_CODES: dict[tuple[str, str], str] = {
     **{(s, s): "unchanged" for s in Status},
-    **{(s, "verified"): "verify_needs_done" for s in ("open", "in_progress", "waiting", "blocked", "cancelled")},
+    **{
+        (s, "verified"): "verify_needs_done"
+        for s in ("open", "in_progress", "waiting", "blocked", "cancelled")
+    },
     ("done", "in_progress"): "reopen_to_open",
     ("done", "waiting"): "reopen_to_open",
     ("done", "blocked"): "reopen_to_open",
@@ -175,7 +178,8 @@ def test_unknown_status(old: str, new: str) -> None:
 def test_reopening_always_goes_to_open() -> None:
     for closed in CLOSED:
         assert allowed_transitions(closed) - {Status.VERIFIED} == {Status.OPEN}
-    assert ACTIVE.isdisjoint(CLOSED) and ACTIVE | CLOSED == set(Status)
+    assert ACTIVE.isdisjoint(CLOSED)
+    assert set(Status) == ACTIVE | CLOSED
 
 
 def test_done_at_follows_the_status() -> None:
@@ -324,7 +328,9 @@ def test_check_in_on_the_due_date_is_fine() -> None:
 
 def test_a_past_due_date_is_accepted_with_a_warning() -> None:
     warnings = validate("会议纪要分发", days(-1), None, TODAY)
-    assert [(w.field, w.code, w.message) for w in warnings] == [("due", "due_in_past", "due date is in the past")]
+    assert [(w.field, w.code, w.message) for w in warnings] == [
+        ("due", "due_in_past", "due date is in the past")
+    ]
     assert validate("会议纪要分发", TODAY, TODAY, TODAY) == []
 
 
@@ -383,7 +389,12 @@ def test_bad_rules_are_refused(rule: str) -> None:
     assert caught.value.field == "rrule"
 
 
-RULES = ["FREQ=DAILY", "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=DAILY;INTERVAL=3;COUNT=10"]
+RULES = [
+    "FREQ=DAILY",
+    "FREQ=WEEKLY;BYDAY=MO,TH",
+    "FREQ=MONTHLY;BYMONTHDAY=-1",
+    "FREQ=DAILY;INTERVAL=3;COUNT=10",
+]
 
 
 @settings(max_examples=150, deadline=None)
@@ -608,4 +619,3 @@ def test_domain_imports_no_ui_or_storage() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
-

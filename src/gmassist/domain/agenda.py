@@ -28,8 +28,8 @@ import bisect
 import heapq
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,9 +38,6 @@ from dateutil import rrule as du
 
 from gmassist.errors import InvalidInput
 from gmassist.i18n import _
-
-UTC = timezone.utc
-"""Every instant this module returns is in UTC; zone names travel alongside."""
 
 TRAVEL = "travel"
 """The event kind whose all-day events make the day busy and that needs the travel buffer."""
@@ -235,12 +232,9 @@ def _all_day_dates(event: EventLike) -> tuple[date, int]:
     tz = zone(event.start_tz)
     first = event.start.astimezone(tz)
     last = event.end.astimezone(tz)
-    if last > first:
-        # An end at local midnight is exclusive; an end during a day includes that day.
-        days = ((last - timedelta(microseconds=1)).date() - first.date()).days + 1
-    else:
-        days = 1
-    return first.date(), max(days, 1)
+    # An end at local midnight is exclusive; an end during a day includes that day.
+    last_day = (last - timedelta(microseconds=1)).date() if last > first else first.date()
+    return first.date(), max((last_day - first.date()).days + 1, 1)
 
 
 def _span_of(event: EventLike) -> tuple[datetime, datetime]:
@@ -256,9 +250,7 @@ def _span_of(event: EventLike) -> tuple[datetime, datetime]:
     return start, max(start, end)
 
 
-def _single_occurrence(
-    event: EventLike, start: datetime, end: datetime, *, is_override: bool
-) -> Occurrence:
+def _single_occurrence(event: EventLike, start: datetime, end: datetime, *, is_override: bool) -> Occurrence:
     original = event.recurrence_id.astimezone(UTC) if is_override and event.recurrence_id else start
     return Occurrence(
         event_id=event.id,
@@ -343,7 +335,9 @@ class Rule:
 
 
 def _bad_rule(text: str, why: str) -> RuleError:
-    return RuleError(_("Cannot read the repeat rule “{rule}”: {why}").format(rule=text, why=why), field="rrule")
+    return RuleError(
+        _("Cannot read the repeat rule “{rule}”: {why}").format(rule=text, why=why), field="rrule"
+    )
 
 
 def _parse_until(text: str, value: str) -> datetime | date:
@@ -406,8 +400,8 @@ def parse_rule(text: str) -> Rule:
                     code, number = token[-2:], token[:-2]
                     if code not in _WEEKDAYS:
                         raise _bad_rule(text, f"BYDAY={token}")
-                    ordinal = int(number) if number not in ("", "+", "-") else 0
-                    if number in ("+", "-") or not -53 <= ordinal <= 53:
+                    ordinal = int(number) if number else 0
+                    if (number and ordinal == 0) or not -53 <= ordinal <= 53:
                         raise _bad_rule(text, f"BYDAY={token}")
                     days.append((_WEEKDAYS.index(code), ordinal))
                 values["byday"] = tuple(days)
@@ -513,7 +507,9 @@ def _anchor(rule: Rule, dtstart: datetime, target: datetime) -> datetime:
         days = (target.date() - dtstart.date()).days // interval * interval
         anchor = datetime.combine(dtstart.date() + timedelta(days=days), time())
     else:
-        unit = {du.HOURLY: timedelta(hours=1), du.MINUTELY: timedelta(minutes=1)}.get(freq, timedelta(seconds=1))
+        unit = {du.HOURLY: timedelta(hours=1), du.MINUTELY: timedelta(minutes=1)}.get(
+            freq, timedelta(seconds=1)
+        )
         floor = {
             du.HOURLY: dtstart.replace(minute=0, second=0, microsecond=0),
             du.MINUTELY: dtstart.replace(second=0, microsecond=0),
@@ -551,7 +547,9 @@ def _counted_starts(rule: Rule, dtstart: datetime, until: datetime | None) -> tu
     return tuple(_dateutil_rule(rule, dtstart, until))
 
 
-def _rule_starts(rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime) -> list[datetime]:
+def _rule_starts(
+    rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime
+) -> list[datetime]:
     """Naive local starts the rule generates in [lo, hi], without walking from DTSTART when avoidable."""
     if hi < lo:
         return []
@@ -600,7 +598,9 @@ def _parse_exdates(text: str, tz: tzinfo) -> tuple[frozenset[datetime], frozense
                 continue
             value = datetime.fromisoformat(token.replace("Z", "+00:00"))
         except ValueError as exc:
-            raise RuleError(_("Cannot read the excluded date “{value}”.").format(value=token), field="exdates") from exc
+            raise RuleError(
+                _("Cannot read the excluded date “{value}”.").format(value=token), field="exdates"
+            ) from exc
         if value.tzinfo is None:
             value = value.replace(tzinfo=tz)
         instants.add(value.astimezone(UTC).replace(microsecond=0))
@@ -650,7 +650,7 @@ def _instances(series: _Series, lo_utc: datetime, hi_utc: datetime) -> list[tupl
         if start < lo_utc or start > hi_utc:
             continue
         if series.until_utc is not None and start > series.until_utc:
-            break
+            continue
         if series.event.all_day:
             end = (naive + timedelta(days=series.days)).replace(tzinfo=tz).astimezone(UTC)
         else:
@@ -726,20 +726,23 @@ def expand(
         if event.rrule:
             series_rows.append(event)
             continue
-        is_override = event.recurrence_id is not None and bool(event.series_id)
+        recurrence_id, series_id = event.recurrence_id, event.series_id
+        is_override = recurrence_id is not None and bool(series_id)
         try:
-            if is_override:
-                assert event.series_id is not None and event.recurrence_id is not None
-                overridden.setdefault(event.series_id, set()).add(event.recurrence_id.astimezone(UTC))
+            if recurrence_id is not None and series_id:
+                overridden.setdefault(series_id, set()).add(recurrence_id.astimezone(UTC))
             start, end = event.start, event.end
+            if end < start:
+                end = start
             if event.all_day:
+                # Stored near its local midnights: a cheap test first, the exact span only if close.
                 if not (start < slack_end and end > slack_start):
                     continue
                 start, end = _span_of(event)
-            elif not _overlaps(start, max(start, end), ws, we):
-                continue
+            elif _overlaps(start, end, ws, we):
+                start, end = start.astimezone(UTC), end.astimezone(UTC)
             else:
-                start, end = _span_of(event)
+                continue
             if _overlaps(start, end, ws, we):
                 out.append(_single_occurrence(event, start, end, is_override=is_override))
         except RuleError as exc:
@@ -872,7 +875,11 @@ def split_series(
     truncated: Rule | None
     new: Rule
     if rule.count is not None:
-        before = sum(1 for start in _dateutil_rule(rule, plan.dtstart, plan.until) if start < at_local)
+        before = sum(
+            1
+            for start in _dateutil_rule(rule, plan.dtstart, plan.until)
+            if start.replace(tzinfo=plan.tz).astimezone(UTC) < at
+        )
         truncated = replace(rule, count=before) if before else None
         new = replace(rule, count=rule.count - before)
     else:
@@ -896,7 +903,9 @@ def split_series(
         if not token:
             continue
         single_instants, single_days = _parse_exdates(token, plan.tz)
-        later = any(value >= at for value in single_instants) or any(d >= at_local.date() for d in single_days)
+        later = any(value >= at for value in single_instants) or any(
+            d >= at_local.date() for d in single_days
+        )
         (new_exdates if later else old_exdates).append(token)
     moved = tuple(
         o.id
@@ -987,10 +996,7 @@ def override_for(
         raise ValueError(f"{series.id} has no occurrence starting at {at.isoformat()}")
     original_end = instances[0][1]
     new_start = (start or at).astimezone(UTC)
-    if end is not None:
-        new_end = end.astimezone(UTC)
-    else:
-        new_end = new_start + (original_end - at)
+    new_end = end.astimezone(UTC) if end is not None else new_start + (original_end - at)
     if new_end < new_start:
         raise ValueError("an override cannot end before it starts")
     return OverrideDraft(
@@ -1079,7 +1085,9 @@ def _sweep(
 
 
 def find_conflicts(
-    occurrences: Sequence[Occurrence], buffer: timedelta = timedelta(0), travel_buffer: timedelta = timedelta(0)
+    occurrences: Sequence[Occurrence],
+    buffer: timedelta = timedelta(0),
+    travel_buffer: timedelta = timedelta(0),
 ) -> list[Conflict]:
     """Every pair of busy occurrences that overlap or sit closer than their buffer, earliest first.
 
@@ -1330,7 +1338,9 @@ def nearest_slots(
     work = WorkingTime(working_hours, zone_name, frozenset(days), holidays, is_workday)
     tz = zone(zone_name)
     travel = buffer if travel_buffer is None else travel_buffer
-    others = [o for o in busy if not (o.event_id == moved.event_id and o.original_start == moved.original_start)]
+    others = [
+        o for o in busy if not (o.event_id == moved.event_id and o.original_start == moved.original_start)
+    ]
     pieces = _free_pieces(work.windows(lower, upper), _blocked(others, buffer, travel, moved.kind == TRAVEL))
     ranked: list[tuple[timedelta, datetime, Slot]] = []
     for g0, g1 in pieces:
@@ -1454,11 +1464,10 @@ def format_flight(event: EventLike, origin: str | None = None, destination: str 
     minutes = int((event.end - event.start).total_seconds() // 60)
     hours, rest = divmod(minutes, 60)
     shift = (arrive.date() - depart.date()).days
-    arrive_date = depart.strftime("%Y-%m-%d") if shift == 0 else arrive.strftime("%Y-%m-%d")
     day_mark = f"{shift:+d}" if shift else ""
     return (
         f"{origin} {depart:%Y-%m-%d %H:%M} {_offset_text(depart)} → "
-        f"{destination} {arrive_date} {arrive:%H:%M}{day_mark} {_offset_text(arrive)} ({hours}h{rest:02d}m)"
+        f"{destination} {arrive:%Y-%m-%d %H:%M}{day_mark} {_offset_text(arrive)} ({hours}h{rest:02d}m)"
     )
 
 

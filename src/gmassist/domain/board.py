@@ -379,8 +379,9 @@ HEALTH_LABELS: dict[Health, str] = {
 
 RED_DAYS_OVERDUE = 7
 """A card overdue by more than this many days makes the board red."""
-RED_OVERDUE_SHARE = 0.2
-"""More than this share of the board's cards overdue makes it red."""
+RED_OVERDUE_PERCENT = 20
+"""More than this percentage of the board's cards overdue makes it red (integer: 20% exactly is not red,
+without floating-point doubt)."""
 AMBER_DUE_WITHIN_DAYS = 2
 """A card not done and due within this many days (today included) makes the board amber."""
 
@@ -411,13 +412,13 @@ class BoardSummary:
 
 
 def summarize(
-    board_status: str, cards: Iterable[CardLike], done_columns: Collection[str], today: date
+    setting: str, cards: Iterable[CardLike], done_columns: Collection[str], today: date
 ) -> BoardSummary:
     """Count a board's cards and decide its traffic light.
 
-    `board_status` is the board's setting: green, amber or red is shown as set; auto (or anything else)
+    `setting` is the board's `status` field: green, amber or red is shown as set; auto (or anything else)
     is computed from the cards that are not archived and not in a `done_columns` column:
-    red if a card is overdue by more than RED_DAYS_OVERDUE (7) days or more than RED_OVERDUE_SHARE (20%)
+    red if a card is overdue by more than RED_DAYS_OVERDUE (7) days or more than RED_OVERDUE_PERCENT (20%)
     of all the board's cards are overdue; amber if any card is overdue or due within
     AMBER_DUE_WITHIN_DAYS (2) days; green otherwise. Due today counts as due soon, not overdue.
     """
@@ -437,9 +438,9 @@ def summarize(
             worst = max(worst, late)
         elif -late <= AMBER_DUE_WITHIN_DAYS:
             due_soon += 1
-    if board_status in (Health.GREEN, Health.AMBER, Health.RED):
-        return BoardSummary(Health(board_status), True, total, done, overdue, due_soon, worst)
-    if worst > RED_DAYS_OVERDUE or (total and overdue / total > RED_OVERDUE_SHARE):
+    if setting in (Health.GREEN, Health.AMBER, Health.RED):
+        return BoardSummary(Health(setting), True, total, done, overdue, due_soon, worst)
+    if worst > RED_DAYS_OVERDUE or overdue * 100 > total * RED_OVERDUE_PERCENT:
         status = Health.RED
     elif overdue or due_soon:
         status = Health.AMBER
@@ -449,10 +450,10 @@ def summarize(
 
 
 def board_status(
-    board_status: str, cards: Iterable[CardLike], done_columns: Collection[str], today: date
+    setting: str, cards: Iterable[CardLike], done_columns: Collection[str], today: date
 ) -> Health:
-    """The traffic light of a board (see `summarize` for the rule)."""
-    return summarize(board_status, cards, done_columns, today).status
+    """The traffic light of a board whose `status` field is `setting` (see `summarize` for the rule)."""
+    return summarize(setting, cards, done_columns, today).status
 
 
 def progress(cards: Iterable[CardLike], done_columns: Collection[str]) -> float:

@@ -59,7 +59,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.IN_PROGRESS: N_("in progress"),
     Status.WAITING: N_("waiting"),
     Status.BLOCKED: N_("blocked"),
-    Status.DONE: N_("done, to verify"),
+    Status.DONE: N_("done (to verify)"),
     Status.VERIFIED: N_("verified"),
     Status.CANCELLED: N_("cancelled"),
 }
@@ -163,12 +163,13 @@ def transition(status: str, to: str) -> Status:
             to,
         )
     if current in CLOSED:
-        raise IllegalTransition(
-            _("A {status} follow-up can only be reopened (to open)").format(status=status_label(current)),
-            "reopen_to_open",
-            status,
-            to,
-        )
+        if current == Status.DONE:
+            message = _("The follow-up is done: it can only be verified or reopened (to open)")
+        else:
+            message = _("The follow-up is {status}: it can only be reopened (to open)").format(
+                status=status_label(current)
+            )
+        raise IllegalTransition(message, "reopen_to_open", status, to)
     raise IllegalTransition(  # pragma: no cover - every other pair is legal today; kept for new statuses
         _("A follow-up cannot go from {old} to {new}").format(
             old=status_label(current), new=status_label(target)

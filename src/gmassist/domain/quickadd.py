@@ -59,7 +59,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from dateutil import rrule as _rr
 from dateutil.relativedelta import relativedelta
@@ -268,8 +268,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("cn_dur", f"(?:(?P<h>[0-9]{{1,4}}(?:\\.[0-9]{{1,2}})?|{_CNN}{{1,3}}|半)\\s*个?\\s*(?P<half>半)?\\s*(?:小时|钟头)"
                f"(?:\\s*(?P<m>[0-9]{{1,3}}|{_CNN}{{1,3}})\\s*分钟?)?|(?P<m2>[0-9]{{1,4}}|{_CNN}{{1,3}})\\s*分钟|"
                "(?P<quarter>一刻钟)|(?P<halfclock>半个?钟头?))"),
-    ("en_dur", f"(?i:(?<![0-9a-z.:])(?:(?P<h>[0-9]{{1,4}}(?:\\.[0-9]{{1,2}})?)\\s*(?:hours|hour|hrs|hr|h)"
-               "(?:\\s*(?P<m>[0-9]{1,3})\\s*(?:minutes|minute|mins|min|m)?)?|"
+    ("en_dur", "(?i:(?<![0-9a-z.:])(?:(?P<h>[0-9]{1,4}(?:\\.[0-9]{1,2})?)\\s*(?:hours|hour|hrs|hr|h)"
+               "(?:\\s*(?P<m>[0-9]{1,3})\\s*(?:minutes|minute|mins|min|m(?![a-z])|分钟|分)|(?P<mb>[0-9]{1,2})(?![0-9]))?|"
                "(?P<m2>[0-9]{1,4})\\s*(?:minutes|minute|mins|min|m)|"
                "(?P<hh>an|one|half\\s+an|a\\s+half)\\s+hour(?P<andhalf>\\s+and\\s+a\\s+half)?|"
                "(?P<h3>[0-9]{1,2})\\s+and\\s+a\\s+half\\s+hours?)(?![a-z]))"),
@@ -515,14 +515,19 @@ class _Range:
     """End side."""
     extra: list[_Tok]
     """Connector and 'from' words."""
+    own: list[_Tok] = field(default_factory=list)
+    """The tokens written as the range (before any other moment was merged into it)."""
+
+    def __post_init__(self) -> None:
+        self.own = sorted([*self.first.toks, *self.second.toks, *self.extra], key=lambda t: t.start)
 
     @property
     def start(self) -> int:
-        return min([self.first.start, *(t.start for t in self.extra)])
+        return self.own[0].start
 
     @property
     def end(self) -> int:
-        return self.second.end
+        return self.own[-1].end
 
 
 @dataclass
@@ -758,7 +763,7 @@ def _relative(n: int | float, unit: str, m: re.Match[str], ctx: _Ctx) -> _Tok:
     minutes = n * (60 if unit == "hour" else 1)
     if minutes <= 0 or minutes > _MAX_DURATION.total_seconds() / 60:
         raise _fail("bad_duration", "the offset must be positive and under a month", *_span(m))
-    moment = (ctx.now.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(ctx.tz)
+    moment = (ctx.now.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(ctx.tz)
     return _Tok("moment", *_span(m), moment=moment.replace(second=0, microsecond=0))
 
 
@@ -968,7 +973,7 @@ def _dur_tok(minutes: float, m: re.Match[str]) -> _Tok:
 def _h_en_dur(m: re.Match[str], ctx: _Ctx) -> _Tok:
     minutes: float
     if m.group("h"):
-        minutes = float(m.group("h")) * 60 + int(m.group("m") or 0)
+        minutes = float(m.group("h")) * 60 + int(m.group("m") or m.group("mb") or 0)
     elif m.group("m2"):
         minutes = int(m.group("m2"))
     elif m.group("h3"):
@@ -1152,7 +1157,7 @@ def _at(d: date, minutes: int, ctx: _Ctx) -> datetime:
 
 def _plus(start: datetime, duration: timedelta, ctx: _Ctx) -> datetime:
     """`start + duration` in elapsed time (right across daylight-saving changes)."""
-    return (start.astimezone(timezone.utc) + duration).astimezone(ctx.tz)
+    return (start.astimezone(UTC) + duration).astimezone(ctx.tz)
 
 
 def _group_date(g: _Group, ctx: _Ctx, minutes: int | None, ref: date | None = None) -> date:
@@ -1342,9 +1347,7 @@ def _structure(items: list[_Tok | _Group], ctx: _Ctx, has_recur: bool) -> tuple[
         if not isinstance(item, _Tok) or item.kind != "weak" or id(item) in used:
             continue
         prev_g, next_g = group(idx - 1), group(idx + 1)
-        if item.word == "w_from" and next_g is not None and ws(item.end, next_g.start):
-            next_g.used_weak.append(item)
-        elif item.word == "w_filler" and next_g is not None and ws(item.end, next_g.start):
+        if (item.word == "w_from" and next_g is not None and ws(item.end, next_g.start)) or (item.word == "w_filler" and next_g is not None and ws(item.end, next_g.start)):
             next_g.used_weak.append(item)
         elif item.word in ("w_de", "w_since") and prev_g is not None and prev_g.end == item.start:
             prev_g.used_weak.append(item)
@@ -1414,7 +1417,7 @@ def _until_text(d: date, timed: bool, ctx: _Ctx) -> str:
     if not timed:
         return d.strftime("%Y%m%d")
     end_local = datetime.combine(d, time(23, 59, 59), tzinfo=ctx.tz)
-    return end_local.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return end_local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _first_occurrence(rec: _Recur, lower: datetime, inclusive: bool, span: tuple[int, int]) -> datetime:
@@ -1423,9 +1426,9 @@ def _first_occurrence(rec: _Recur, lower: datetime, inclusive: bool, span: tuple
     byweekday = [_rr.weekday(wd, n or None) for wd, n in rec.byday] or None
     freq = {"DAILY": _rr.DAILY, "WEEKLY": _rr.WEEKLY, "MONTHLY": _rr.MONTHLY, "YEARLY": _rr.YEARLY}[rec.freq]
     start = naive
-    rule = _rr.rrule(freq, dtstart=start, interval=rec.interval, byweekday=byweekday,
+    rule = _rr.rrule(freq, dtstart=start, interval=1, byweekday=byweekday,
                      bymonthday=rec.bymonthday, bymonth=rec.bymonth,
-                     until=start + timedelta(days=3700 * max(1, rec.interval)))
+                     until=start + timedelta(days=3700))
     found = rule.after(naive, inc=inclusive)
     if found is None:
         raise _fail("bad_recurrence", "this rule never happens", *span)
@@ -1459,10 +1462,6 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
     spans: list[Span] = []
     mask = bytearray(len(text))
 
-    def consume(start: int, end: int, role: str) -> None:
-        _mark(mask, start, end)
-        spans.append(Span(start, end, role))
-
     def release(g: _Group) -> None:
         """Give a group back to the title."""
         for tok in g.used_weak:
@@ -1473,9 +1472,9 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
     primary_range = parts.ranges[0] if parts.ranges else None
     for extra_range in parts.ranges[1:]:
         release(extra_range.first)
+        release(extra_range.second)
         used_weak.difference_update(id(t) for t in extra_range.extra)
     primary: _Group | None = None
-    released: list[_Group] = [r.first for r in parts.ranges[1:]] + [r.second for r in parts.ranges[1:]]
     for g in parts.groups:
         target = primary_range.first if primary_range is not None else primary
         if target is None:
@@ -1484,65 +1483,61 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
         if _merge(target, g, primary_range):
             continue
         release(g)
-        released.append(g)
     deadline = parts.deadlines[0] if parts.deadlines else None
     for g, markers in parts.deadlines[1:]:
         release(g)
         used_weak.difference_update(id(t) for t in markers)
-        released.append(g)
 
+    # roles of everything kept (the title is what is left)
+    roles: dict[int, tuple[_Tok, str]] = {}
+
+    def claim(toks: list[_Tok], role: str | None) -> None:
+        for tok in toks:
+            if id(tok) in roles:
+                continue
+            if role is not None:
+                roles[id(tok)] = (tok, role)
+            elif tok.kind in ("trange", "drange"):
+                roles[id(tok)] = (tok, "range")
+            elif tok.kind == "date":
+                roles[id(tok)] = (tok, "date")
+            elif tok.kind != "weak":
+                roles[id(tok)] = (tok, "time")
+        for tok in toks:  # small words take the role of the next token claimed
+            if id(tok) not in roles:
+                later = [r for t, r in roles.values() if t.start >= tok.end]
+                roles[id(tok)] = (tok, later[0] if later else "date")
+
+    if primary_range is not None:
+        claim(primary_range.own + primary_range.first.used_weak + primary_range.second.used_weak, "range")
+        claim(primary_range.first.toks, None)
+    if primary is not None:
+        claim(primary.toks + [t for t in primary.used_weak if id(t) in used_weak], None)
+    if deadline is not None:
+        claim(deadline[0].toks + deadline[1] + [t for t in deadline[0].used_weak if id(t) in used_weak],
+              "deadline")
+    if parts.until is not None:
+        claim(parts.until[0].toks + parts.until[1], "recurrence")
     recur = recurs[0].recur if recurs else None
     duration_tok = durs[0] if durs else None
     at_tok = ats[0] if ats else None
     hash_tok = hashes[0] if hashes else None
-
-    # spans of everything kept (the title is computed from what is left)
-    released_ids = {id(t) for g in released for t in g.toks}
-    for tok in tokens:
-        if id(tok) in released_ids:
-            continue
-        if tok.kind == "recur":
-            consume(tok.start, tok.end, "recurrence")
-        elif tok.kind == "dur":
-            consume(tok.start, tok.end, "duration")
+    if recurs:
+        claim(recurs, "recurrence")
     if duration_tok is not None:
-        for tok in tokens:
-            if tok.kind == "weak" and tok.word == "w_for" and _gap_is(ctx, tok.end, duration_tok.start, _WS):
-                consume(tok.start, tok.end, "duration")
-    kept_groups = [g for g in ([primary] if primary else []) + [
-        g for g in parts.groups if g is not primary and g not in released] if g is not None]
-    if primary_range is not None:
-        r = primary_range
-        consume(r.start, r.end, "range")
-        for g in (r.first, r.second):
-            for tok in g.used_weak:
-                if id(tok) in used_weak:
-                    consume(tok.start, tok.end, "range")
-    for g in kept_groups:
-        if primary_range is not None and g in (primary_range.first, primary_range.second):
-            continue
-        for tok in g.toks:
-            role = "range" if tok.kind in ("trange", "drange") else (
-                "date" if tok.kind == "date" or tok.kind == "weak" else "time")
-            consume(tok.start, tok.end, role)
-        for tok in g.used_weak:
-            if id(tok) in used_weak:
-                consume(tok.start, tok.end, "date" if g.date else "time")
-    if deadline is not None:
-        g, markers = deadline
-        start = min([g.start, *(t.start for t in markers)])
-        end = max([g.end, *(t.end for t in markers)])
-        consume(start, end, "deadline")
-        for tok in g.used_weak:
-            if id(tok) in used_weak:
-                consume(tok.start, tok.end, "deadline")
-    if parts.until is not None:
-        g, words = parts.until
-        consume(min(g.start, words[0].start), g.end, "recurrence")
+        claim(durs, "duration")
+        claim([t for t in tokens if t.kind == "weak" and t.word == "w_for"
+               and _gap_is(ctx, t.end, duration_tok.start, _WS)], "duration")
+    if hash_tok is not None:
+        claim(hashes, "board")
+    for tok, role in sorted(roles.values(), key=lambda item: item[0].start):
+        _mark(mask, tok.start, tok.end)
+        if spans and spans[-1].role == role and _gap_is(ctx, spans[-1].end, tok.start, _WS):
+            spans[-1] = Span(spans[-1].start, tok.end, role)
+        else:
+            spans.append(Span(tok.start, tok.end, role))
     if at_tok is not None:
         _mark(mask, at_tok.start, at_tok.end)
-    if hash_tok is not None:
-        consume(hash_tok.start, hash_tok.end, "board")
 
     title, title_spans = _title(text, mask)
 
@@ -1550,7 +1545,7 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
     when_range = primary_range
     timed = (primary is not None and primary.has_time) or (
         when_range is not None and (when_range.first.has_time or when_range.second.has_time))
-    date_range = when_range is not None and not timed or (primary is not None and primary.drange is not None)
+    date_range = (when_range is not None and not timed) or (primary is not None and primary.drange is not None)
     has_date = primary is not None and (primary.date is not None or primary.drange is not None)
     event_word = any(rx.search(title) for rx in (_EVENT_WORD, _TRAVEL, _INSPECTION, _VISIT))
     if hash_tok is not None:
@@ -1609,10 +1604,7 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
             minutes = _group_minutes(source, ctx) if source.has_time else None
             if minutes is not None:
                 ctx.warn("time_ignored")
-            if source.moment is not None:
-                due = source.moment.date()
-            else:
-                due = _group_date(source, ctx, minutes)
+            due = source.moment.date() if source.moment is not None else _group_date(source, ctx, minutes)
         if recur is not None:
             lower = _at(due or ctx.today, 0, ctx)
             due = _first_occurrence(recur, lower, True, (recurs[0].start, recurs[0].end)).date()
@@ -1652,35 +1644,26 @@ def _complete(rec: _Recur, first: date) -> _Recur:
 
 def _merge(target: _Group, g: _Group, in_range: _Range | None) -> bool:
     """Fold a separate moment into the primary one when they do not clash (明天 … 下午3点)."""
-    if g.moment is not None or target.moment is not None or g.drange is not None or g.trange is not None:
-        return False
     if in_range is not None:
-        # only a date may join a range of times
-        if g.time is not None or g.period is not None or g.date is None:
+        # only a plain date may join a range of times that has none
+        if g.date is None or g.has_time or g.drange is not None or g.moment is not None:
             return False
-        if in_range.first.date is not None or in_range.second.date is not None or in_range.first.drange:
+        if in_range.first.date is not None or in_range.second.date is not None:
             return False
-        target.date = g.date
-        target.toks.extend(g.toks)
-        target.toks.sort(key=lambda t: t.start)
-        target.used_weak.extend(g.used_weak)
-        return True
-    if g.date is not None and (target.date is not None or target.drange is not None):
+    t_date = target.date is not None or target.drange is not None or target.moment is not None
+    g_date = g.date is not None or g.drange is not None or g.moment is not None
+    t_time = target.time is not None or target.trange is not None or target.moment is not None
+    g_time = g.time is not None or g.trange is not None or g.moment is not None
+    if (t_date and g_date) or (t_time and g_time) or (target.period is not None and g.period is not None):
         return False
-    if (g.time is not None or g.period is not None) and (
-            target.time is not None or target.trange is not None or target.period is not None):
+    if (target.drange is not None and g_time) or (g.drange is not None and t_time):
         return False
-    if g.date is not None and target.drange is None:
-        target.date = g.date
-        target.check_weekday = g.check_weekday
-        if g.date.period and target.period is None:
-            target.period = g.date.period
-    if g.time is not None:
-        if target.drange is not None:
-            return False
-        target.time = g.time
-    if g.period is not None and target.period is None:
-        target.period = g.period
+    if (target.period is not None and g.time is not None and g.time.period is not None) or (
+            g.period is not None and target.time is not None and target.time.period is not None):
+        return False
+    for name in ("date", "drange", "time", "trange", "period", "moment", "check_weekday"):
+        if getattr(g, name) is not None and getattr(target, name) is None:
+            setattr(target, name, getattr(g, name))
     target.toks.extend(g.toks)
     target.toks.sort(key=lambda t: t.start)
     target.used_weak.extend(g.used_weak)

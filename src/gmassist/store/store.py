@@ -118,7 +118,7 @@ class Store:
     @classmethod
     def create(
         cls,
-        root: Path,
+        root: Path | str,
         *,
         passphrase: str | None = None,
         keyring: Keyring | None = None,
@@ -131,6 +131,7 @@ class Store:
         The store key and the confidential key are wrapped by the keyring when one is given, by the
         passphrase when one is given, and always by the recovery key.
         """
+        root = Path(root)
         paths = StorePaths(root)
         if paths.keyfile.exists() or paths.database.exists():
             raise StoreExists(_("a store already exists at {path}").format(path=root))
@@ -177,7 +178,7 @@ class Store:
     @classmethod
     def open(
         cls,
-        root: Path,
+        root: Path | str,
         *,
         passphrase: str | None = None,
         recovery: str | None = None,
@@ -191,6 +192,7 @@ class Store:
         WrongKey when the secret does not fit (the files are not touched); a damaged database opens
         read-only with `damage` set (`check=False` skips the full integrity check).
         """
+        root = Path(root)
         paths = StorePaths(root)
         if not paths.keyfile.exists():
             if not root.exists():
