@@ -317,7 +317,7 @@ _EVENT_WORD = re.compile(
     r"会议|开会|例会|会谈|会见|会面|见面|面谈|约见|座谈|研讨|评审|培训|宴请|饭局|聚餐|午餐|晚餐|早餐|晚宴|宴会|发布会|"
     r"签约|仪式|典礼|庆典|面试|活动|接待|生日|纪念日|假期|休假|请假|年假|放假|峰会|论坛|展会|路演|团建|婚礼|体检|约会|"
     r"讲座|汇报|\S会(?:议)?(?=$|\s|[,，。;；])|"
-    r"(?i:(?<![a-z])(?:meeting|meet|call|sync|lunch|dinner|breakfast|interview|conference|workshop|review|"
+    r"(?i:(?<![a-z])(?:meeting|meet|call|sync|lunch|dinner|breakfast|brunch|interview|conference|workshop|review|"
     r"party|ceremony|appointment|stand-?up|off-?site|event|training|demo|presentation|seminar|session|"
     r"birthday|holiday|vacation|leave|webinar|summit|reception|banquet|one-on-one|1:1)s?(?![a-z]))"
 )
@@ -1564,8 +1564,6 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
     if at_tok is not None:
         role = "location" if kind == "event" else "owner"
         spans.append(Span(at_tok.start, at_tok.end, role))
-    if not title:
-        raise _fail("empty_title", "nothing is left for a title", 0, len(text))
     spans.extend(title_spans)
 
     start_dt: datetime | None = None
@@ -1589,7 +1587,8 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
                 rrule_text += ";UNTIL=" + _until_text(until_date, not all_day, ctx)
         if all_day and duration_tok is not None:
             ctx.warn("duration_ignored")
-        duration = end_dt - start_dt
+        # elapsed time for timed events (right across daylight-saving changes), whole days for all-day ones
+        duration = end_dt - start_dt if all_day else end_dt.astimezone(UTC) - start_dt.astimezone(UTC)
         if (all_day and start_dt.date() < ctx.today) or (not all_day and start_dt < now):
             ctx.warn("past")
     else:
@@ -1612,6 +1611,8 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
         if due is not None and due < ctx.today:
             ctx.warn("past")
 
+    if not title:  # checked last: while typing, a wrong date or time is the more useful message
+        raise _fail("empty_title", "nothing is left for a title", 0, len(text))
     spans.sort(key=lambda s: (s.start, s.end))
     return QuickAdd(
         kind=kind,

@@ -58,11 +58,14 @@ class ListScreen(Screen[None]):
         self.refresh_records()
 
     def refresh_records(self) -> None:
-        """Point the list at fresh data (after an unlock, lock, undo or a change elsewhere)."""
+        """Show fresh data (after an unlock, lock, undo or a change elsewhere), keeping the cursor's row."""
         if self.gm.store is None:
             return
         records = self.query_one("#records", VirtualList)
-        records.set_source(WindowSource(self.window(), self.cells()))
+        if records.source is None:
+            records.set_source(WindowSource(self.window(), self.cells()))
+        else:
+            records.reload()
         records.focus()
 
 

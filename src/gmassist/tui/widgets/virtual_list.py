@@ -27,6 +27,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from gmassist.i18n import _
+
 __all__ = ["Column", "KeyedRowSource", "Row", "RowSource", "VirtualList"]
 
 _CONTROL_TO_SPACE = {code: " " for code in [*range(0x20), 0x7F]}
@@ -114,30 +116,46 @@ class VirtualList(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up", tooltip="Move to the previous row"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down", tooltip="Move to the next row"),
         Binding(
-            "pageup", "cursor_page_up", "Page up", show=False, id="list.page_up", tooltip="Move up one page"
+            "up,k", "cursor_up", _("Up"), show=False, id="list.up", tooltip=_("Move to the previous row")
+        ),
+        Binding(
+            "down,j", "cursor_down", _("Down"), show=False, id="list.down", tooltip=_("Move to the next row")
+        ),
+        Binding(
+            "pageup",
+            "cursor_page_up",
+            _("Page up"),
+            show=False,
+            id="list.page_up",
+            tooltip=_("Move up one page"),
         ),
         Binding(
             "pagedown",
             "cursor_page_down",
-            "Page down",
+            _("Page down"),
             show=False,
             id="list.page_down",
-            tooltip="Move down one page",
+            tooltip=_("Move down one page"),
         ),
         Binding(
-            "home,g", "cursor_first", "First", show=False, id="list.first", tooltip="Go to the first row"
+            "home,g",
+            "cursor_first",
+            _("First"),
+            show=False,
+            id="list.first",
+            tooltip=_("Go to the first row"),
         ),
-        Binding("end,G", "cursor_last", "Last", show=False, id="list.last", tooltip="Go to the last row"),
-        Binding("enter", "select_cursor", "Open", id="list.select", tooltip="Open the highlighted row"),
         Binding(
-            "shift+space",
+            "end,G", "cursor_last", _("Last"), show=False, id="list.last", tooltip=_("Go to the last row")
+        ),
+        Binding("enter", "select_cursor", _("Open"), id="list.select", tooltip=_("Open the highlighted row")),
+        Binding(
+            "shift+space,insert",
             "toggle_select",
-            "Mark",
+            _("Mark"),
             id="list.toggle_select",
-            tooltip="Add the highlighted row to the selection, or take it out",
+            tooltip=_("Add the highlighted row to the selection, or take it out"),
         ),
     ]
 
