@@ -6,6 +6,7 @@ its own HOME for each test, points this process at it, and ends both when the te
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -110,7 +111,13 @@ def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     for line in daemon.stdout.splitlines():
         if line.startswith("GNOME_KEYRING_CONTROL="):
             env["GNOME_KEYRING_CONTROL"] = line.split("=", 1)[1]
-    for key in ("HOME", "XDG_RUNTIME_DIR", "XDG_DATA_HOME", "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL"):
+    for key in (
+        "HOME",
+        "XDG_RUNTIME_DIR",
+        "XDG_DATA_HOME",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "GNOME_KEYRING_CONTROL",
+    ):
         if key in env:
             monkeypatch.setenv(key, env[key])
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
@@ -131,13 +138,13 @@ def secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
             time.sleep(0.2)
     try:
         keyring_pid = _daemon_with_home("gnome-keyring-daemon", str(home))
-        yield {key: env[key] for key in ("HOME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_DATA_HOME")}
+        yield {
+            key: env[key] for key in ("HOME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_DATA_HOME")
+        }
     finally:
         if keyring_pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(keyring_pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         bus.terminate()
         bus.wait(timeout=10)
 

@@ -70,7 +70,9 @@ def open_store(args: argparse.Namespace, settings: Settings, clock: Clock, *, ch
         if not _interactive():
             raise
         print(exc, file=sys.stderr)
-        return services.open_store(root, settings, clock, passphrase=ask_secret(_("Passphrase: ")), check=check)
+        return services.open_store(
+            root, settings, clock, passphrase=ask_secret(_("Passphrase: ")), check=check
+        )
 
 
 def unlock_confidential(store: Any) -> None:
@@ -126,7 +128,9 @@ def print_recovery(recovery: str) -> None:
     print()
     print("    " + recovery)
     print()
-    print(_("It alone reopens the store on a new machine. Lose it and every other key, and the data is lost."))
+    print(
+        _("It alone reopens the store on a new machine. Lose it and every other key, and the data is lost.")
+    )
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
@@ -138,13 +142,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     passphrase = None
     if (root / "keys.json").exists():
         if args.size is not None:
-            raise GmassistError(_("a store already exists at {path}; choose another --store").format(path=root))
+            raise GmassistError(
+                _("a store already exists at {path}; choose another --store").format(path=root)
+            )
         print(_("Opening the existing demo store at {path}").format(path=root))
     else:
         problem = services.keyring_problem(settings)
         if problem is not None:
             passphrase = demo.demo_passphrase()
-        store, recovery, _problem = services.create_store(
+        store, _recovery, _problem = services.create_store(
             root, settings, clock, passphrase=passphrase, use_keyring=problem is None
         )
         try:
@@ -250,7 +256,10 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         report.add(_("permissions"), line, problem=True)
     try:
         keyfile = KeyFile.load(store_paths.keyfile)
-        report.add(_("key file"), _("intact; store opens with: {kinds}").format(kinds=", ".join(keyfile.kinds("store"))))
+        report.add(
+            _("key file"),
+            _("intact; store opens with: {kinds}").format(kinds=", ".join(keyfile.kinds("store"))),
+        )
         store = open_store(args, settings, clock)
     except GmassistError as exc:
         report.add(_("store"), str(exc), problem=True)
@@ -260,7 +269,9 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
             from gmassist.store.db import schema_version
 
             version = schema_version(connection) if not store.damage else None
-        report.add(_("schema"), _("version {v} (this program: {ours})").format(v=version, ours=SCHEMA_VERSION))
+        report.add(
+            _("schema"), _("version {v} (this program: {ours})").format(v=version, ours=SCHEMA_VERSION)
+        )
         report.add(_("lock state"), _("store unlocked; confidential items locked"))
         if store.damage:
             for line in store.damage[:20]:
@@ -294,7 +305,12 @@ def cmd_locate(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         (_("database"), store_paths.database),
         (_("key file"), store_paths.keyfile),
         (_("demo store"), paths.demo_store()),
-        (_("inbox folder"), Path(settings.inbox.watch_folder).expanduser() if settings.inbox.watch_folder else paths.data_dir() / "inbox"),
+        (
+            _("inbox folder"),
+            Path(settings.inbox.watch_folder).expanduser()
+            if settings.inbox.watch_folder
+            else paths.data_dir() / "inbox",
+        ),
         (_("keyring"), _("service 'gmassist', one entry per store id")),
     ]
     width = max(len(label) for label, _v in rows)
@@ -341,8 +357,14 @@ def cmd_rekey(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     if conf_passphrase is not None and os.environ.get("GMASSIST_NEW_CONFIDENTIAL_PASSPHRASE"):
         conf_passphrase = os.environ["GMASSIST_NEW_CONFIDENTIAL_PASSPHRASE"]
     for line in services.rewrap(
-        root, settings, store_key=store_key, confidential_key=conf_key, keyfile=keyfile, to=to,
-        new_passphrase=new_passphrase, confidential_passphrase=conf_passphrase,
+        root,
+        settings,
+        store_key=store_key,
+        confidential_key=conf_key,
+        keyfile=keyfile,
+        to=to,
+        new_passphrase=new_passphrase,
+        confidential_passphrase=conf_passphrase,
     ):
         print(line)
     return 0
@@ -360,7 +382,12 @@ def cmd_recover(args: argparse.Namespace, settings: Settings, clock: Clock) -> i
     to = "passphrase" if args.passphrase or services.keyring_problem(settings) else "keyring"
     new_passphrase = ask_new_passphrase() if to == "passphrase" else None
     for line in services.rewrap(
-        root, settings, store_key=store_key, confidential_key=conf_key, keyfile=keyfile, to=to,
+        root,
+        settings,
+        store_key=store_key,
+        confidential_key=conf_key,
+        keyfile=keyfile,
+        to=to,
         new_passphrase=new_passphrase,
     ):
         print(line)
@@ -376,7 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gmassist", description=_("A terminal workstation for the assistant to a general manager.")
     )
     parser.add_argument("--version", action="version", version=f"gmassist {__version__}")
-    parser.add_argument("--store", metavar="PATH", help=_("the store folder (else GMASSIST_STORE, else the data folder)"))
+    parser.add_argument(
+        "--store", metavar="PATH", help=_("the store folder (else GMASSIST_STORE, else the data folder)")
+    )
     parser.set_defaults(func=cmd_run)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -387,13 +416,17 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     init = add("init", cmd_init, _("create a new encrypted store"))
-    init.add_argument("--passphrase", action="store_true", help=_("use a passphrase instead of the OS keyring"))
+    init.add_argument(
+        "--passphrase", action="store_true", help=_("use a passphrase instead of the OS keyring")
+    )
     demo = add("demo", cmd_demo, _("build a demo store and open it"))
     demo.add_argument("--size", type=int, metavar="N", help=_("about N records (100000 for benchmarks)"))
     demo.add_argument("--no-tui", action="store_true", help=_("build it without opening the app"))
     export = add("export", cmd_export, _("export the store as JSON"))
     export.add_argument("--format", choices=["json"], default="json")
-    export.add_argument("--include-confidential", action="store_true", help=_("include confidential items, in the clear"))
+    export.add_argument(
+        "--include-confidential", action="store_true", help=_("include confidential items, in the clear")
+    )
     export.add_argument("-o", "--output", metavar="FILE", help=_("write here instead of standard output"))
     imp = add("import", cmd_import, _("import a JSON export into an empty store"))
     imp.add_argument("file", metavar="FILE.json")
@@ -401,10 +434,18 @@ def build_parser() -> argparse.ArgumentParser:
     add("locate", cmd_locate, _("print every path gmassist uses"))
     add("lock", cmd_lock, _("lock the running app's confidential items and truncate its WAL"))
     rekey = add("rekey", cmd_rekey, _("change the passphrase or move between keyring and passphrase"))
-    rekey.add_argument("--to", choices=["keyring", "passphrase"], help=_("what the store opens with afterwards"))
-    rekey.add_argument("--confidential-passphrase", action="store_true", help=_("give confidential items their own passphrase"))
+    rekey.add_argument(
+        "--to", choices=["keyring", "passphrase"], help=_("what the store opens with afterwards")
+    )
+    rekey.add_argument(
+        "--confidential-passphrase",
+        action="store_true",
+        help=_("give confidential items their own passphrase"),
+    )
     recover = add("recover", cmd_recover, _("open the store with the recovery key and set a new wrapper"))
-    recover.add_argument("--passphrase", action="store_true", help=_("set a passphrase instead of a keyring entry"))
+    recover.add_argument(
+        "--passphrase", action="store_true", help=_("set a passphrase instead of a keyring entry")
+    )
     return parser
 
 
@@ -434,7 +475,10 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None, out: 
     except Exception as exc:
         if os.environ.get("GMASSIST_DEBUG"):
             raise
-        print(f"gmassist: internal error: {type(exc).__name__}: {exc} (GMASSIST_DEBUG=1 shows more)", file=sys.stderr)
+        print(
+            f"gmassist: internal error: {type(exc).__name__}: {exc} (GMASSIST_DEBUG=1 shows more)",
+            file=sys.stderr,
+        )
         return 70
 
 

@@ -123,7 +123,9 @@ def load(path: Path) -> Settings:
     except FileNotFoundError:
         return Settings()
     except OSError as exc:
-        raise ConfigError(_("config: cannot read {path}: {error}").format(path=path, error=exc.strerror)) from exc
+        raise ConfigError(
+            _("config: cannot read {path}: {error}").format(path=path, error=exc.strerror)
+        ) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -139,9 +141,6 @@ def remember(path: Path, key: str, value: str) -> None:
     except FileNotFoundError:
         text = ""
     pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.MULTILINE)
-    if pattern.search(text):
-        text = pattern.sub(line, text, count=1)
-    else:
-        text = line + "\n" + text
+    text = pattern.sub(line, text, count=1) if pattern.search(text) else line + "\n" + text
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from gmassist.clock import Clock
 from gmassist.config import Settings
-from gmassist.errors import KeyringUnavailable, NeedSecret, StoreDamaged, WrongKey
+from gmassist.errors import KeyringUnavailable, NeedSecret, WrongKey
 from gmassist.i18n import _
 from gmassist.paths import StorePaths
 from gmassist.store.keys import CONFIDENTIAL, STORE, KeyFile, Keyring, check_passphrase
@@ -66,15 +66,22 @@ def open_store(
     keyring = Keyring(timeout=settings.keyring_timeout_seconds)
     try:
         return Store.open(
-            root, passphrase=passphrase, recovery=recovery, keyring=keyring, clock=clock,
-            actor=settings.actor, check=check,
+            root,
+            passphrase=passphrase,
+            recovery=recovery,
+            keyring=keyring,
+            clock=clock,
+            actor=settings.actor,
+            check=check,
         )
     except KeyringUnavailable as exc:
         keyfile = KeyFile.load(StorePaths(root).keyfile)
         if "passphrase" in keyfile.kinds(STORE):
             raise NeedSecret(str(exc)) from exc
         raise KeyringUnavailable(
-            _("{problem}; this store has no passphrase: use `gmassist recover`").format(problem=str(exc).split(";")[0])
+            _("{problem}; this store has no passphrase: use `gmassist recover`").format(
+                problem=str(exc).split(";")[0]
+            )
         ) from exc
 
 
@@ -100,7 +107,9 @@ def create_store(
             keyring = Keyring(timeout=settings.keyring_timeout_seconds)
     if keyring is None and passphrase is None:
         raise NeedSecret(problem or _("a passphrase is needed"))
-    store, recovery = Store.create(root, passphrase=passphrase, keyring=keyring, clock=clock, actor=settings.actor)
+    store, recovery = Store.create(
+        root, passphrase=passphrase, keyring=keyring, clock=clock, actor=settings.actor
+    )
     return store, recovery, problem
 
 
@@ -151,12 +160,21 @@ def rewrap(
                 except KeyringUnavailable:
                     keyfile.remove(target, "keyring")
     keyfile.save(StorePaths(root).keyfile)
-    done.insert(0, _("the store now opens with the keyring") if to == "keyring" else _("the store now opens with the passphrase"))
+    done.insert(
+        0,
+        _("the store now opens with the keyring")
+        if to == "keyring"
+        else _("the store now opens with the passphrase"),
+    )
     return done
 
 
 def unwrap_both(
-    root: Path, settings: Settings, *, passphrase: str | None = None, recovery: str | None = None,
+    root: Path,
+    settings: Settings,
+    *,
+    passphrase: str | None = None,
+    recovery: str | None = None,
     confidential_passphrase: str | None = None,
 ) -> tuple[KeyFile, bytes, bytes]:
     """The key file and both unwrapped keys (for rekey and recover)."""
@@ -167,7 +185,10 @@ def unwrap_both(
     store_key = unwrap_key(keyfile, STORE, passphrase=passphrase, recovery=recovery, keyring=keyring)
     try:
         conf_key = unwrap_key(
-            keyfile, CONFIDENTIAL, passphrase=confidential_passphrase or passphrase, recovery=recovery,
+            keyfile,
+            CONFIDENTIAL,
+            passphrase=confidential_passphrase or passphrase,
+            recovery=recovery,
             keyring=keyring,
         )
     except WrongKey:

@@ -44,9 +44,11 @@ def test_init_refuses_an_existing_store(store_root: Path, capsys, monkeypatch) -
     assert code != 0 and err.count("\n") == 1 and "already exists" in err
 
 
-def test_init_without_a_keyring_says_the_passphrase_will_be_used(tmp_path, capsys, monkeypatch, no_keyring) -> None:
+def test_init_without_a_keyring_says_the_passphrase_will_be_used(
+    tmp_path, capsys, monkeypatch, no_keyring
+) -> None:
     monkeypatch.setenv("GMASSIST_PASSPHRASE", PASSPHRASE)
-    code, out, err = run(capsys, "init", "--store", str(tmp_path / "s"))
+    code, _out, err = run(capsys, "init", "--store", str(tmp_path / "s"))
     assert code == 0
     assert "passphrase will be used" in err
     assert KeyFile.load(tmp_path / "s" / "keys.json").kinds("store") == ["passphrase", "recovery"]
@@ -94,7 +96,9 @@ def test_missing_store(tmp_path, capsys) -> None:
     assert code != 0 and err.count("\n") == 1 and "gmassist init" in err
 
 
-def test_rekey_changes_the_passphrase_without_touching_the_data(store_root: Path, capsys, monkeypatch) -> None:
+def test_rekey_changes_the_passphrase_without_touching_the_data(
+    store_root: Path, capsys, monkeypatch
+) -> None:
     database = (store_root / "gmassist.db").read_bytes()
     monkeypatch.setenv("GMASSIST_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("GMASSIST_NEW_PASSPHRASE", "a brand new passphrase")
@@ -161,7 +165,11 @@ def test_export_import_round_trip(tmp_path: Path, capsys, monkeypatch, no_keyrin
 
 @pytest.mark.parametrize(
     "content",
-    ["not json", '{"format": "other"}', '{"format": "gmassist-export", "version": 1, "tables": {"event": [{"id": 1}]}}'],
+    [
+        "not json",
+        '{"format": "other"}',
+        '{"format": "gmassist-export", "version": 1, "tables": {"event": [{"id": 1}]}}',
+    ],
 )
 def test_import_refuses_bad_files(store_root: Path, tmp_path, capsys, monkeypatch, content: str) -> None:
     monkeypatch.setenv("GMASSIST_PASSPHRASE", PASSPHRASE)
@@ -188,7 +196,7 @@ def test_locate_and_lock(store_root: Path, capsys) -> None:
 
 def test_store_from_environment(store_root: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("GMASSIST_STORE", str(store_root))
-    code, out, _err = run(capsys, "locate")
+    _code, out, _err = run(capsys, "locate")
     assert str(store_root) in out
 
 
@@ -231,13 +239,13 @@ def test_rekey_between_keyring_and_passphrase(tmp_path, capsys, secret_service, 
     root = tmp_path / "kr"
     assert run(capsys, "init", "--store", str(root))[0] == 0
     monkeypatch.setenv("GMASSIST_NEW_PASSPHRASE", PASSPHRASE)
-    code, out, err = run(capsys, "rekey", "--store", str(root), "--to", "passphrase")
+    code, _out, err = run(capsys, "rekey", "--store", str(root), "--to", "passphrase")
     assert code == 0, err
     assert KeyFile.load(root / "keys.json").kinds("store") == ["passphrase", "recovery"]
     assert run(capsys, "export", "--store", str(root))[0] == 2
     monkeypatch.setenv("GMASSIST_PASSPHRASE", PASSPHRASE)
     assert run(capsys, "export", "--store", str(root))[0] == 0
-    code, out, err = run(capsys, "rekey", "--store", str(root), "--to", "keyring")
+    code, _out, err = run(capsys, "rekey", "--store", str(root), "--to", "keyring")
     assert code == 0, err
     monkeypatch.delenv("GMASSIST_PASSPHRASE")
     assert KeyFile.load(root / "keys.json").kinds("store") == ["keyring", "recovery"]

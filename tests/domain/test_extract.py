@@ -51,7 +51,7 @@ def word(text: str, charset: str, kind: str = "B") -> str:
 
 
 def crlf(text: str) -> bytes:
-    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii")
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
 
 
 # --- plain text -------------------------------------------------------------------------------------------
@@ -171,19 +171,27 @@ def cell(text: str) -> str:
 
 DOCX_BODY = "".join(
     [
-        p(r("关于"), "<w:r><w:rPr><w:b/></w:rPr><w:t>合</w:t></w:r>", r("同的请示")),  # one word split over runs
+        p(
+            r("关于"), "<w:r><w:rPr><w:b/></w:rPr><w:t>合</w:t></w:r>", r("同的请示")
+        ),  # one word split over runs
         p(r("Budget "), "<w:r><w:tab/><w:t>2027</w:t></w:r>"),
         p("<w:r><w:t>第一行</w:t><w:br/><w:t>第二行</w:t></w:r>"),
-        p("<w:del><w:r><w:delText>删除的文字</w:delText></w:r></w:del>", "<w:ins><w:r><w:t>新增的文字</w:t></w:r></w:ins>"),
+        p(
+            "<w:del><w:r><w:delText>删除的文字</w:delText></w:r></w:del>",
+            "<w:ins><w:r><w:t>新增的文字</w:t></w:r></w:ins>",
+        ),
         f"<w:tbl><w:tblPr/><w:tr>{cell('部门')}{cell('预算')}</w:tr><w:tr>{cell('销售')}{cell('120万')}</w:tr></w:tbl>",
         p(
-            "<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent>"
+            '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent>'
             + p(r("文本框"))
             + "</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>"
             + p(r("文本框"))
             + "</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
         ),
-        p('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>', r("1")),
+        p(
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>',
+            r("1"),
+        ),
         p(),
         p(r("此致 &amp; 敬礼")),
     ]
@@ -531,7 +539,8 @@ def test_unknown_charset_label_is_guessed() -> None:
         ("=?gb2312*zh-cn?B?" + b64("合同", "gb2312") + "?=", "合同"),  # RFC 2231 language tag
         ("=?utf-8?B?5ZCI5ZCM?=", "合同"),
         ("=?utf-8?B?5ZCI5ZCM?", "=?utf-8?B?5ZCI5ZCM?"),  # broken: left as written
-        ("=?utf-8?B?5ZCI5?=", "合\ufffd"),  # missing padding, cut character: no crash
+        ("=?utf-8?B?5ZCI5Q?=", "合\ufffd"),  # missing padding, a character cut in half
+        ("=?utf-8?B?5ZCI5?=", "合"),  # a stray base64 character
         ("plain ascii", "plain ascii"),
     ],
 )
@@ -544,7 +553,13 @@ def test_header_decoding(raw: str, decoded: str) -> None:
 
 def test_missing_date_from_and_body() -> None:
     mail = parse_eml(crlf("Subject: only a subject\n\n"))
-    assert (mail.subject, mail.sender, mail.recipients, mail.date, mail.body) == ("only a subject", "", [], None, "")
+    assert (mail.subject, mail.sender, mail.recipients, mail.date, mail.body) == (
+        "only a subject",
+        "",
+        [],
+        None,
+        "",
+    )
     assert mail.attachments == []
     assert "The message has no Date header." in mail.problems
     assert "The message has no From header." in mail.problems

@@ -51,37 +51,67 @@ def fill(store) -> None:
         secret_person = Person(name=SECRET[1], phone="13800000000", notes=SECRET[0], confidential=True)
         s.add_all([person, secret_person, Tag(name=PUBLIC[3])])
         event = Event(title=PUBLIC[0], location=PUBLIC[1], start=NOW, end=NOW + timedelta(hours=1))
-        secret_event = Event(title=SECRET[0], location=SECRET[1], notes=SECRET[3], start=NOW,
-                             end=NOW + timedelta(hours=2), confidential=True)
+        secret_event = Event(
+            title=SECRET[0],
+            location=SECRET[1],
+            notes=SECRET[3],
+            start=NOW,
+            end=NOW + timedelta(hours=2),
+            confidential=True,
+        )
         s.add_all([event, secret_event])
         s.flush()
-        s.add_all([
-            PrepItem(event_id=event.id, label=PUBLIC[2]),
-            PrepItem(event_id=secret_event.id, label=SECRET[2], confidential=True),
-            TripItem(event_id=event.id, title=PUBLIC[3], details=PUBLIC[0]),
-        ])
+        s.add_all(
+            [
+                PrepItem(event_id=event.id, label=PUBLIC[2]),
+                PrepItem(event_id=secret_event.id, label=SECRET[2], confidential=True),
+                TripItem(event_id=event.id, title=PUBLIC[3], details=PUBLIC[0]),
+            ]
+        )
         doc = Document(title=PUBLIC[2], sender=PUBLIC[1], body_text=PUBLIC[0], received=NOW, state_since=NOW)
-        secret_doc = Document(title=SECRET[1], number=SECRET[0], body_text=SECRET[3], received=NOW,
-                              state_since=NOW, security_level="secret", confidential=True)
+        secret_doc = Document(
+            title=SECRET[1],
+            number=SECRET[0],
+            body_text=SECRET[3],
+            received=NOW,
+            state_since=NOW,
+            security_level="secret",
+            confidential=True,
+        )
         s.add_all([doc, secret_doc])
         s.flush()
-        s.add(RoutingStep(document_id=doc.id, from_state="received", to_state="drafting", actor="assistant",
-                          at=NOW, comment=PUBLIC[3]))
+        s.add(
+            RoutingStep(
+                document_id=doc.id,
+                from_state="received",
+                to_state="drafting",
+                actor="assistant",
+                at=NOW,
+                comment=PUBLIC[3],
+            )
+        )
         attachment = Attachment(document_id=secret_doc.id, name=f"{SECRET[0]}.txt", confidential=True)
         s.add(attachment)
         s.flush()
         key = store.confidential_key()
-        s.add(AttachmentChunk(attachment_id=attachment.id, seq=0,
-                              data=crypto.seal_bytes(key, crypto.chunk_aad(attachment.id, 0), SECRET[2].encode())))
+        s.add(
+            AttachmentChunk(
+                attachment_id=attachment.id,
+                seq=0,
+                data=crypto.seal_bytes(key, crypto.chunk_aad(attachment.id, 0), SECRET[2].encode()),
+            )
+        )
         followup = FollowUp(title=PUBLIC[1], notes=PUBLIC[0], due=date(2026, 12, 1))
         secret_followup = FollowUp(title=SECRET[3], notes=SECRET[1], confidential=True)
         s.add_all([followup, secret_followup])
         s.flush()
-        s.add_all([
-            CheckIn(followup_id=followup.id, at=NOW, note=PUBLIC[2]),
-            CheckIn(followup_id=secret_followup.id, at=NOW, note=SECRET[0], confidential=True),
-            Link(a_kind="event", a_id=event.id, b_kind="document", b_id=doc.id),
-        ])
+        s.add_all(
+            [
+                CheckIn(followup_id=followup.id, at=NOW, note=PUBLIC[2]),
+                CheckIn(followup_id=secret_followup.id, at=NOW, note=SECRET[0], confidential=True),
+                Link(a_kind="event", a_id=event.id, b_kind="document", b_id=doc.id),
+            ]
+        )
         board = Board(code="P9", name=PUBLIC[3])
         secret_board = Board(code="P10", name=SECRET[1], notes=SECRET[2], confidential=True)
         s.add_all([board, secret_board])
@@ -91,15 +121,18 @@ def fill(store) -> None:
         s.add_all([column, secret_column])
         s.flush()
         card = Card(board_id=board.id, column_id=column.id, seq=1, title=PUBLIC[0], notes=PUBLIC[2])
-        secret_card = Card(board_id=secret_board.id, column_id=secret_column.id, seq=1, title=SECRET[0],
-                           confidential=True)
+        secret_card = Card(
+            board_id=secret_board.id, column_id=secret_column.id, seq=1, title=SECRET[0], confidential=True
+        )
         s.add_all([card, secret_card])
         s.flush()
-        s.add_all([
-            ChecklistItem(card_id=card.id, text=PUBLIC[1]),
-            ChecklistItem(card_id=secret_card.id, text=SECRET[3], confidential=True),
-            BoardLog(board_id=secret_board.id, at=NOW, text=SECRET[1], confidential=True),
-        ])
+        s.add_all(
+            [
+                ChecklistItem(card_id=card.id, text=PUBLIC[1]),
+                ChecklistItem(card_id=secret_card.id, text=SECRET[3], confidential=True),
+                BoardLog(board_id=secret_board.id, at=NOW, text=SECRET[1], confidential=True),
+            ]
+        )
     # an edit and an undo, so the change log holds before/after values too
     with store.action("edit") as s:
         from sqlmodel import select

@@ -37,7 +37,9 @@ def test_sigkill_mid_writing_keeps_every_commit(store_factory) -> None:
     store.close()
     root = str(store.paths.root)
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, root, PASSPHRASE], stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", WRITER, root, PASSPHRASE],
+        stdout=subprocess.PIPE,
+        text=True,
         env=os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)},
     )
     assert writer.stdout is not None

@@ -14,7 +14,7 @@ from gmassist.store import crypto, keys
 
 
 def test_keyfile_round_trip_and_passphrase(tmp_path: Path) -> None:
-    keyfile, store_key, conf = keys.new_keyfile()
+    keyfile, store_key, _conf = keys.new_keyfile()
     keyfile.add_passphrase(keys.STORE, store_key, "a long passphrase")
     raw, text = crypto.new_recovery_key()
     keyfile.add_recovery(keys.STORE, store_key, raw)
@@ -27,7 +27,7 @@ def test_keyfile_round_trip_and_passphrase(tmp_path: Path) -> None:
     assert loaded.with_recovery(keys.STORE, text) == store_key
     with pytest.raises(WrongKey, match="wrong passphrase"):
         loaded.with_passphrase(keys.STORE, "not the passphrase")
-    other_raw, other_text = crypto.new_recovery_key()
+    _other_raw, other_text = crypto.new_recovery_key()
     with pytest.raises(WrongKey, match="wrong recovery key"):
         loaded.with_recovery(keys.STORE, other_text)
     with pytest.raises(WrongKey, match="not a valid recovery key"):
@@ -51,7 +51,6 @@ def test_damaged_keyfile_is_told_apart_from_a_wrong_passphrase(tmp_path: Path) -
     path.unlink()
     with pytest.raises(StoreNotFound):
         keys.KeyFile.load(path)
-
 
 
 def _backend(module: str, **attrs: object) -> object:

@@ -87,8 +87,11 @@ def test_change_log_and_undo(store_factory) -> None:
     with store.action("event.delete") as session:
         session.delete(session.get(Event, item.id))
     log = raw_rows(store, "select label, op, actor from change order by seq")
-    assert log == [("event.create", "insert", "assistant"), ("event.edit", "update", "assistant"),
-                   ("event.delete", "delete", "assistant")]
+    assert log == [
+        ("event.create", "insert", "assistant"),
+        ("event.edit", "update", "assistant"),
+        ("event.delete", "delete", "assistant"),
+    ]
     assert store.undo() == "event.delete"
     assert raw_rows(store, "select title from event") == [("v2",)]
     assert store.undo() == "event.edit"
@@ -260,7 +263,9 @@ def _schema(connection_factory) -> dict[str, set[tuple]]:
     with connection_factory() as connection:
         tables = [r[0] for r in connection.execute(text("select name from sqlite_master where type='table'"))]
         for name in tables:
-            columns = {(r[1], r[2].upper(), r[3]) for r in connection.execute(text(f"PRAGMA table_info('{name}')"))}
+            columns = {
+                (r[1], r[2].upper(), r[3]) for r in connection.execute(text(f"PRAGMA table_info('{name}')"))
+            }
             indexes = {r[1] for r in connection.execute(text(f"PRAGMA index_list('{name}')"))}
             schema[name] = columns | {("index", i, 0) for i in indexes}
     return schema

@@ -77,7 +77,13 @@ async def test_number_keys_switch_between_the_five_screens(demo_root: Path, cloc
     app = GmassistApp(demo_root, Settings(), clock, passphrase=PASSPHRASE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        for key, mode in [("2", "agenda"), ("3", "inbox"), ("4", "followups"), ("5", "board"), ("1", "today")]:
+        for key, mode in [
+            ("2", "agenda"),
+            ("3", "inbox"),
+            ("4", "followups"),
+            ("5", "board"),
+            ("1", "today"),
+        ]:
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == mode

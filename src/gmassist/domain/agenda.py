@@ -25,6 +25,7 @@ those values.
 from __future__ import annotations
 
 import bisect
+import calendar
 import heapq
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
@@ -45,9 +46,6 @@ TRAVEL = "travel"
 _DAY = timedelta(days=1)
 _MARGIN = timedelta(days=1)
 """Slack added around a window in local wall time: covers any UTC offset change (at most a few hours)."""
-
-_COUNT_CACHE_LIMIT = 20_000
-"""COUNT rules up to this many occurrences are expanded once and bisected; longer ones are walked."""
 
 
 # --- errors and zones -------------------------------------------------------------------------------------
@@ -479,139 +477,218 @@ def _implied(rule: Rule, dtstart: datetime) -> Rule:
     return replace(rule, **changes) if changes else rule
 
 
-def _anchor(rule: Rule, dtstart: datetime, target: datetime) -> datetime:
-    """The start of the latest period of the rule's own grid that begins at or before `target`.
+_HUGE_INTERVAL = {du.YEARLY: 10_000, du.MONTHLY: 120_000}
+"""An interval that takes dateutil past year 9999 after one period, so it computes exactly one period."""
 
-    dateutil steps by INTERVAL periods counted from DTSTART's period (the week by WKST, the month, the
-    year...), and for WEEKLY the first period starts at DTSTART's day, not the week's. Restarting at a
-    full grid period gives the same occurrences from there on (BYSETPOS included) provided the implied
-    parts are explicit. Returns `dtstart` itself when no later period starts before `target`.
+_COUNT_HORIZON_YEARS = 200
+"""A COUNT rule is searched at most this many years past its DTSTART (a rule that can never match,
+such as the 30th of February, would otherwise be searched to the year 9999)."""
+
+
+def _period_start(rule: Rule, dtstart: datetime, target: datetime) -> datetime:
+    """The start of the MONTHLY/YEARLY grid period that contains `target` (periods step by INTERVAL from
+    DTSTART's own month or year); DTSTART's period when `target` is before it."""
+    interval = rule.interval
+    if rule.freq == du.YEARLY:
+        years = max(0, (target.year - dtstart.year) // interval * interval)
+        return datetime(dtstart.year + years, 1, 1)
+    first = dtstart.year * 12 + dtstart.month - 1
+    months = max(0, (target.year * 12 + target.month - 1 - first) // interval * interval)
+    year, month = divmod(first + months, 12)
+    return datetime(year, month + 1, 1)
+
+
+def _next_period(rule: Rule, start: datetime) -> datetime:
+    if rule.freq == du.YEARLY:
+        return start.replace(year=start.year + rule.interval)
+    year, month = divmod(start.year * 12 + start.month - 1 + rule.interval, 12)
+    return datetime(year, month + 1, 1)
+
+
+@lru_cache(maxsize=8192)
+def _one_period(full: Rule, period_start: datetime) -> tuple[datetime, ...]:
+    """Every start a MONTHLY/YEARLY rule (implied parts explicit) gives in the period at `period_start`.
+
+    dateutil computes the whole period (BYSETPOS included); the huge interval ends it right after, so a
+    rule that matches nothing costs one period, not a scan to the year 9999.
     """
-    if target <= dtstart:
-        return dtstart
-    freq, interval = rule.freq, rule.interval
-    anchor: datetime
-    if freq == du.YEARLY:
-        years = (target.year - dtstart.year) // interval * interval
-        anchor = datetime(dtstart.year + years, 1, 1)
-    elif freq == du.MONTHLY:
-        first = dtstart.year * 12 + dtstart.month - 1
-        months = (target.year * 12 + target.month - 1 - first) // interval * interval
-        year, month = divmod(first + months, 12)
-        anchor = datetime(year, month + 1, 1)
-    elif freq == du.WEEKLY:
-        week0 = dtstart.date() - timedelta(days=(dtstart.weekday() - rule.wkst) % 7)
-        week = target.date() - timedelta(days=(target.weekday() - rule.wkst) % 7)
-        weeks = (week - week0).days // 7 // interval * interval
-        anchor = datetime.combine(week0 + timedelta(weeks=weeks), time())
-    elif freq == du.DAILY:
-        days = (target.date() - dtstart.date()).days // interval * interval
-        anchor = datetime.combine(dtstart.date() + timedelta(days=days), time())
-    else:
-        unit = {du.HOURLY: timedelta(hours=1), du.MINUTELY: timedelta(minutes=1)}.get(
-            freq, timedelta(seconds=1)
+    return tuple(
+        du.rrule(
+            full.freq,
+            dtstart=period_start,
+            interval=_HUGE_INTERVAL[full.freq],
+            wkst=full.wkst,
+            bysetpos=full.bysetpos,
+            bymonth=full.bymonth,
+            bymonthday=full.bymonthday,
+            byyearday=full.byyearday,
+            byweekno=full.byweekno,
+            byweekday=None if full.byday is None else [du.weekday(d, n or None) for d, n in full.byday],
+            byhour=full.byhour,
+            byminute=full.byminute,
+            bysecond=full.bysecond,
+            cache=False,
         )
-        floor = {
-            du.HOURLY: dtstart.replace(minute=0, second=0, microsecond=0),
-            du.MINUTELY: dtstart.replace(second=0, microsecond=0),
-        }.get(freq, dtstart.replace(microsecond=0))
-        steps = (target - floor) // unit // interval * interval
-        anchor = floor + steps * unit
-    return anchor if anchor > dtstart else dtstart
-
-
-def _dateutil_rule(rule: Rule, dtstart: datetime, until: datetime | None) -> du.rrule:
-    """A dateutil rrule over naive local wall times."""
-    return du.rrule(
-        rule.freq,
-        dtstart=dtstart,
-        interval=rule.interval,
-        wkst=rule.wkst,
-        count=rule.count,
-        until=until,
-        bysetpos=rule.bysetpos,
-        bymonth=rule.bymonth,
-        bymonthday=rule.bymonthday,
-        byyearday=rule.byyearday,
-        byweekno=rule.byweekno,
-        byweekday=None if rule.byday is None else [du.weekday(d, n or None) for d, n in rule.byday],
-        byhour=rule.byhour,
-        byminute=rule.byminute,
-        bysecond=rule.bysecond,
-        cache=False,
     )
 
 
-@lru_cache(maxsize=1024)
-def _counted_starts(rule: Rule, dtstart: datetime, until: datetime | None) -> tuple[datetime, ...]:
-    """Every naive local start of a COUNT rule: its numbering depends on DTSTART, so expand it once."""
-    return tuple(_dateutil_rule(rule, dtstart, until))
-
-
-def _is_simple(rule: Rule) -> bool:
-    """Whether the rule is a plain DAILY or WEEKLY one (optionally on some weekdays, at some times)."""
-    return (
-        rule.freq in (du.DAILY, du.WEEKLY)
-        and rule.count is None
-        and rule.bysetpos is None
-        and rule.bymonth is None
-        and rule.bymonthday is None
-        and rule.byyearday is None
-        and rule.byweekno is None
-        and (rule.byday is None or all(n == 0 for _d, n in rule.byday))
-        and (rule.bysecond is None or max(rule.bysecond) < 60)
-    )
-
-
-def _simple_starts(
-    rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime
-) -> list[datetime]:
-    """`_rule_starts` for plain DAILY/WEEKLY rules, day by day over the window only.
-
-    The common case (a weekly meeting) costs a few microseconds instead of a dateutil rrule; the test
-    suite checks that it agrees with dateutil on random rules.
-    """
+def _walk_periods(rule: Rule, dtstart: datetime, lo: datetime, hi: datetime) -> list[datetime]:
+    """MONTHLY and YEARLY rules: dateutil one grid period at a time, only the periods that touch [lo, hi]."""
     full = _implied(rule, dtstart)
-    hours, minutes, seconds = full.byhour or (0,), full.byminute or (0,), full.bysecond or (0,)
-    times = sorted(time(h, m, s) for h in hours for m in minutes for s in seconds)
-    weekdays = None if full.byday is None else frozenset(d for d, _n in full.byday)
-    first = dtstart.date()
-    week0 = first - timedelta(days=(first.weekday() - rule.wkst) % 7)
-    day = max(lo.date(), first)
-    last = hi.date() if until is None else min(hi.date(), until.date())
+    period = _period_start(rule, dtstart, lo)
     out: list[datetime] = []
-    while day <= last:
-        if weekdays is None or day.weekday() in weekdays:
-            if rule.freq == du.DAILY:
-                on_grid = (day - first).days % rule.interval == 0
-            else:
-                on_grid = (day - week0).days // 7 % rule.interval == 0
-            if on_grid:
-                for moment in times:
-                    start = datetime.combine(day, moment)
-                    if dtstart <= start and lo <= start <= hi and (until is None or start <= until):
-                        out.append(start)
-        day += _DAY
+    while period <= hi:
+        out.extend(s for s in _one_period(full, period) if s >= dtstart and lo <= s <= hi)
+        period = _next_period(rule, period)
     return out
 
 
-def _rule_starts(
-    rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime
-) -> list[datetime]:
-    """Naive local starts the rule generates in [lo, hi], without walking from DTSTART when avoidable."""
+@dataclass(frozen=True)
+class _DayRule:
+    """A DAILY, WEEKLY or HOURLY rule compiled for the day walker."""
+
+    full: Rule
+    """The rule with the parts DTSTART implies written out."""
+    months: frozenset[int] | None
+    monthdays: frozenset[int] | None
+    yeardays: frozenset[int] | None
+    weekdays: frozenset[int] | None
+    hours: frozenset[int] | None
+    times: tuple[time, ...]
+    """Times of day of a DAILY/WEEKLY occurrence."""
+    offsets: tuple[timedelta, ...]
+    """Offsets within the hour of an HOURLY occurrence."""
+
+    def accepts(self, day: date) -> bool:
+        """Whether `day` passes BYMONTH, BYMONTHDAY, BYYEARDAY and BYDAY (weekday only, like dateutil)."""
+        if self.weekdays is not None and day.weekday() not in self.weekdays:
+            return False
+        if self.months is not None and day.month not in self.months:
+            return False
+        if self.monthdays is not None:
+            length = calendar.monthrange(day.year, day.month)[1]
+            if day.day not in self.monthdays and day.day - length - 1 not in self.monthdays:
+                return False
+        if self.yeardays is not None:
+            number = day.timetuple().tm_yday
+            length = 366 if calendar.isleap(day.year) else 365
+            if number not in self.yeardays and number - length - 1 not in self.yeardays:
+                return False
+        return True
+
+    def pick(self, period: list[datetime]) -> list[datetime]:
+        """BYSETPOS applied to one period's sorted candidates."""
+        positions = self.full.bysetpos
+        if positions is None:
+            return period
+        size = len(period)
+        chosen = {period[p - 1 if p > 0 else p] for p in positions if -size <= (p - 1 if p > 0 else p) < size}
+        return sorted(chosen)
+
+
+@lru_cache(maxsize=4096)
+def _day_rule(rule: Rule, dtstart: datetime) -> _DayRule:
+    full = _implied(rule, dtstart)
+
+    def as_set(values: tuple[int, ...] | None) -> frozenset[int] | None:
+        return None if values is None else frozenset(values)
+
+    minutes, seconds = full.byminute or (0,), full.bysecond or (0,)
+    return _DayRule(
+        full=full,
+        months=as_set(full.bymonth),
+        monthdays=as_set(full.bymonthday),
+        yeardays=as_set(full.byyearday),
+        weekdays=None if full.byday is None else frozenset(d for d, _n in full.byday),
+        hours=as_set(full.byhour),
+        times=tuple(sorted(time(h, m, s) for h in full.byhour or (0,) for m in minutes for s in seconds)),
+        offsets=tuple(sorted(timedelta(minutes=m, seconds=s) for m in minutes for s in seconds)),
+    )
+
+
+def _walk_days(rule: Rule, dtstart: datetime, lo: datetime, hi: datetime) -> list[datetime]:
+    """DAILY, WEEKLY and HOURLY rules, computed period by period over [lo, hi] only (bounded work).
+
+    Follows dateutil where RFC 5545 leaves room: a WEEKLY rule's first period runs from DTSTART's day to
+    the end of its week, and BYDAY ordinals are ignored below MONTHLY.
+    """
+    compiled = _day_rule(rule, dtstart)
+    interval = rule.interval
+    first = dtstart.date()
+    out: list[datetime] = []
+
+    def keep(period: list[datetime]) -> None:
+        out.extend(s for s in compiled.pick(period) if s >= dtstart and lo <= s <= hi)
+
+    if rule.freq == du.HOURLY:
+        base = dtstart.replace(minute=0, second=0, microsecond=0)
+        step = timedelta(hours=interval)
+        hour = base + max(0, (lo - timedelta(hours=1) - base) // step) * step
+        while hour <= hi:
+            if (compiled.hours is None or hour.hour in compiled.hours) and compiled.accepts(hour.date()):
+                keep([hour + offset for offset in compiled.offsets])
+            hour += step
+    elif rule.freq == du.DAILY:
+        day = max(lo.date(), first)
+        day += timedelta(days=-(day - first).days % interval)
+        while day <= hi.date():
+            if compiled.accepts(day):
+                keep([datetime.combine(day, moment) for moment in compiled.times])
+            day += timedelta(days=interval)
+    else:
+        week0 = first - timedelta(days=(first.weekday() - rule.wkst) % 7)
+        week = max(lo.date() - timedelta(days=(lo.weekday() - rule.wkst) % 7), week0)
+        week += timedelta(weeks=-((week - week0).days // 7) % interval)
+        while week <= hi.date():
+            days = (week + timedelta(days=i) for i in range(7))
+            keep(
+                [
+                    datetime.combine(day, moment)
+                    for day in days
+                    if day >= first and compiled.accepts(day)
+                    for moment in compiled.times
+                ]
+            )
+            week += timedelta(weeks=interval)
+    return out
+
+
+def _window_starts(rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime) -> list[datetime]:
+    """Naive local starts in [lo, hi] of the rule with its COUNT ignored (UNTIL applied)."""
+    lo = max(lo, dtstart)
+    if until is not None:
+        hi = min(hi, until)
     if hi < lo:
         return []
-    if _is_simple(rule):
-        return _simple_starts(rule, dtstart, until, lo, hi)
-    if rule.count is not None:
-        if rule.count <= _COUNT_CACHE_LIMIT:
-            starts = _counted_starts(rule, dtstart, until)
-            return list(starts[bisect.bisect_left(starts, lo) : bisect.bisect_right(starts, hi)])
-        return list(_dateutil_rule(rule, dtstart, until).between(lo, hi, inc=True))
-    anchor = _anchor(rule, dtstart, lo)
-    if anchor > dtstart:
-        return list(_dateutil_rule(_implied(rule, dtstart), anchor, until).between(lo, hi, inc=True))
-    return list(_dateutil_rule(rule, dtstart, until).between(lo, hi, inc=True))
+    if rule.freq in (du.YEARLY, du.MONTHLY):
+        return _walk_periods(rule, dtstart, lo, hi)
+    return _walk_days(rule, dtstart, lo, hi)
+
+
+@lru_cache(maxsize=1024)
+def _first_starts(rule: Rule, dtstart: datetime, until: datetime | None, wanted: int) -> tuple[datetime, ...]:
+    """The first `wanted` starts of the rule (its COUNT ignored), searched a year at a time up to a horizon."""
+    found: list[datetime] = []
+    horizon = dtstart.replace(year=min(dtstart.year + _COUNT_HORIZON_YEARS, 9998), month=1, day=1)
+    chunk_start = dtstart
+    while len(found) < wanted and chunk_start <= horizon:
+        chunk_end = chunk_start + timedelta(days=366)
+        found.extend(_window_starts(rule, dtstart, until, chunk_start, chunk_end - timedelta(microseconds=1)))
+        if until is not None and chunk_end > until:
+            break
+        chunk_start = chunk_end
+    return tuple(found[:wanted])
+
+
+def _rule_starts(rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime) -> list[datetime]:
+    """Naive local starts the rule generates in [lo, hi], from the periods that touch the window only.
+
+    A COUNT rule's numbering depends on DTSTART, so its starts are collected once (cached) and bisected.
+    """
+    if rule.count is None:
+        return _window_starts(rule, dtstart, until, lo, hi)
+    starts = _first_starts(rule, dtstart, until, rule.count)
+    return list(starts[bisect.bisect_left(starts, lo) : bisect.bisect_right(starts, hi)])
 
 
 @dataclass(frozen=True)

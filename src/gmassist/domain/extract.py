@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import io
 import mimetypes
 import os
@@ -114,8 +115,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode a text file: (text, encoding).
 
-    A byte-order mark decides (UTF-8, UTF-16, UTF-32); without one, UTF-8 is tried, then UTF-16
-    without BOM (only recognisable for mostly Latin text), then GB18030, which covers GB2312 and GBK
+    A byte-order mark decides (UTF-8, UTF-16, UTF-32); without one, UTF-16 without BOM is recognised
+    for mostly Latin text (every other byte zero), else UTF-8 is tried, then GB18030, which covers GB2312 and GBK
     files from Chinese Windows. If nothing fits, UTF-8 with replacement characters is returned and the
     encoding is reported as "utf-8 (replaced)". Line ends become "\\n".
     """
@@ -123,16 +124,16 @@ def decode_text(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             text = data.decode(encoding, errors="replace")
             return _newlines(text.lstrip("\ufeff")), encoding
-    try:
-        return _newlines(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    utf16 = _bomless_utf16(data)
+    utf16 = _bomless_utf16(data)  # before UTF-8, which accepts the zero bytes too
     if utf16 is not None:
         try:
             return _newlines(data.decode(utf16)), utf16
         except UnicodeDecodeError:
             pass
+    try:
+        return _newlines(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
     try:
         return _newlines(data.decode("gb18030")), "gb18030"
     except UnicodeDecodeError:
@@ -195,13 +196,15 @@ def _codec(charset: str | None) -> str | None:
 def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
     """Decode bytes in their declared charset, else by guessing: (text, whether it decoded cleanly).
 
-    The declared charset is tried first (GB2312 and GBK read as GB18030), then UTF-8, then GB18030;
-    if none decodes strictly, the declared charset (or UTF-8) with replacement characters.
+    A declared charset is tried first (GB2312 and GBK read as GB18030), then UTF-8 (the commonest
+    mislabel), then the declared charset with replacement characters. Without a usable label (none,
+    unknown, or us-ascii over 8-bit bytes) UTF-8 is tried, then GB18030, then UTF-8 with replacements.
     """
     declared = _codec(charset)
-    for codec in (declared, "utf-8", "gb18030"):
-        if codec is None:
-            continue
+    if declared == "ascii":
+        declared = None
+    attempts = (declared, "utf-8") if declared else ("utf-8", "gb18030")
+    for codec in attempts:
         try:
             return data.decode(codec), True
         except UnicodeDecodeError:
@@ -227,8 +230,10 @@ def _recover_8bit(raw: str) -> str:
 def _decode_word(encoding: str, payload: str) -> bytes | None:
     try:
         if encoding.upper() == "B":
-            padded = payload + "=" * (-len(payload) % 4)
-            return base64.b64decode(padded)
+            payload = payload.rstrip("=")
+            if len(payload) % 4 == 1:
+                payload = payload[:-1]  # a stray character cannot encode a byte: drop it
+            return base64.b64decode(payload + "=" * (-len(payload) % 4))
         return binascii.a2b_qp(payload.encode("ascii", errors="replace"), header=True)
     except (binascii.Error, ValueError):
         return None
@@ -397,23 +402,26 @@ class _HTMLText(HTMLParser):
         self.parts: list[str] = []
         self.skipping = 0
 
+    def _break(self) -> None:
+        """End the current line, unless it has just ended (</p><p> is one break, not two)."""
+        if self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append("\n")
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
             self.skipping += 1
+        elif tag == "br":
+            self.parts.append("\n")  # every <br> counts: <div><br></div> is a blank line
         elif tag in self.BLOCK:
-            self.parts.append("\n")
+            self._break()
         elif tag in ("td", "th"):
             self.parts.append("\t")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCK:
-            self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
+        elif tag in self.BLOCK and tag != "br":
+            self._break()
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
@@ -458,6 +466,25 @@ def _is_attachment(part: Message) -> bool:
     return part.get_content_disposition() == "attachment" or bool(_filename(part))
 
 
+_EXTENSIONS = {
+    "text/calendar": ".ics",
+    "text/vcard": ".vcf",
+    "text/x-vcard": ".vcf",
+    "message/rfc822": ".eml",
+}
+"""File name endings for MIME types Python's built-in table lacks."""
+
+
+@functools.cache
+def _mime_table() -> mimetypes.MimeTypes:
+    """Python's built-in MIME table only (not /etc/mime.types), so names do not vary between machines."""
+    return mimetypes.MimeTypes()
+
+
+def _extension(mime: str) -> str:
+    return _EXTENSIONS.get(mime) or _mime_table().guess_extension(mime) or ".bin"
+
+
 def _attach(part: Message, parts: _MailParts) -> None:
     mime = part.get_content_type()
     name = _filename(part)
@@ -476,7 +503,7 @@ def _attach(part: Message, parts: _MailParts) -> None:
     else:
         data = _payload(part)
     if not name:
-        extension = mimetypes.guess_extension(mime) or ".bin"
+        extension = _extension(mime)
         name = f"attachment-{len(parts.attachments) + 1}{extension}"
     parts.attachments.append(EmailAttachment(name, mime, data))
 

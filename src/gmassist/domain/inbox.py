@@ -844,6 +844,42 @@ class Rule:
             ) from None
         object.__setattr__(self, "_compiled", compiled)
 
+    @classmethod
+    def build(
+        cls,
+        id: str,
+        name: str,
+        field: str,
+        match: str,
+        pattern: str,
+        *,
+        case_insensitive: bool = True,
+        set_type: str | None = None,
+        set_tags: Iterable[str] = (),
+        set_department: str | None = None,
+        set_urgency: str | None = None,
+        enabled: bool = True,
+    ) -> Rule:
+        """A rule from stored or typed strings (codes, or words like 合同 and 特急 for type and urgency);
+        raises ValueError with the rule's name when a value is unknown."""
+        try:
+            field_value, match_value = RuleField(field), MatchKind(match)
+        except ValueError as exc:
+            raise ValueError(f"Rule {name!r}: {exc}.") from None
+        return cls(
+            id=id,
+            name=name,
+            field=field_value,
+            match=match_value,
+            pattern=pattern,
+            case_insensitive=case_insensitive,
+            set_type=parse_doc_type(set_type) if set_type else None,
+            set_tags=tuple(set_tags),
+            set_department=set_department,
+            set_urgency=parse_urgency(set_urgency) if set_urgency else None,
+            enabled=enabled,
+        )
+
     def sets(self) -> list[tuple[str, str]]:
         """What the rule sets, as (field, value) pairs with `Document` attribute names."""
         out: list[tuple[str, str]] = []
@@ -1145,6 +1181,8 @@ class SearchQuery:
 
 @dataclass(frozen=True)
 class _Token:
+    """One white-space separated piece of the search text."""
+
     text: str
     """The token with its quotes removed."""
     start: int
@@ -1243,7 +1281,8 @@ def parse_search_query(text: str) -> SearchQuery:
             )
         value = token.text[len(raw_name) + 1 :]
         value_start, value_end = match.end(), token.end
-        values = [value.strip()] if name in ("from", "to") else _split_values(value)
+        whole = name in ("from", "to") or text[value_start : value_start + 1] in _QUOTES
+        values = [value.strip()] if whole else _split_values(value)  # a quoted value keeps its commas
         if not any(values):
             raise SearchSyntaxError(
                 "empty_value", f"The filter '{raw_name}' needs a value.", token.start, token.end

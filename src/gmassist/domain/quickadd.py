@@ -1749,6 +1749,8 @@ def _range_times(primary: _Group | None, when_range: _Range | None, recur: _Recu
         assert d1_spec is not None and d2_spec is not None
         d1 = _resolve_date(d1_spec, ctx.today, ctx, span)
         d2 = _resolve_date(d2_spec, d1, ctx, span)
+        if d2_spec.kind == "md" and d2.year > d1.year and d2_spec.month >= d1.month:
+            d2 = d2.replace(year=d1.year) if _valid_ymd(d1.year, d2.month, d2.day) else d1 - timedelta(days=1)
         if d2 < d1:
             raise _fail("end_before_start", "the range ends before it starts", *span)
         return _at(d1, 0, ctx), _at(d2 + timedelta(days=1), 0, ctx), True

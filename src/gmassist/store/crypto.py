@@ -159,7 +159,9 @@ def is_sealed(value: object) -> bool:
 def seal(ckey: ConfidentialKey, table: str, column: str, row_id: str, plaintext: str) -> str:
     """Seal a text field: 'gmc1:<key id>:<nonce>:<ciphertext>' (base64url)."""
     nonce = os.urandom(NONCE_BYTES)
-    ct = AESGCM(ckey.key).encrypt(nonce, plaintext.encode("utf-8"), field_aad(table, column, row_id, ckey.key_id))
+    ct = AESGCM(ckey.key).encrypt(
+        nonce, plaintext.encode("utf-8"), field_aad(table, column, row_id, ckey.key_id)
+    )
     return f"{SEAL_PREFIX}{ckey.key_id}:{b64e(nonce)}:{b64e(ct)}"
 
 
@@ -172,7 +174,9 @@ def seal_bytes(ckey: ConfidentialKey, aad: bytes, data: bytes) -> bytes:
 def open_bytes(ckey: ConfidentialKey, aad: bytes, sealed: bytes) -> bytes:
     """Open a value sealed by seal_bytes; Damaged if it was altered or moved."""
     try:
-        return AESGCM(ckey.key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad + ckey.key_id.encode())
+        return AESGCM(ckey.key).decrypt(
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad + ckey.key_id.encode()
+        )
     except (InvalidTag, ValueError) as exc:
         raise Damaged("sealed data failed to open") from exc
 

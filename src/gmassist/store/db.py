@@ -86,9 +86,9 @@ def _v1_to_v2(connection: Connection) -> None:
     """v2: events get their own end time zone (a flight across zones) and trips get their items."""
     connection.execute(text("ALTER TABLE event ADD COLUMN end_tz VARCHAR NOT NULL DEFAULT 'Asia/Shanghai'"))
     connection.execute(text("UPDATE event SET end_tz = start_tz"))
-    from gmassist.store.models import TripItem
+    from gmassist.store.models import TripItem, table_of
 
-    TripItem.__table__.create(connection)  # type: ignore[attr-defined]
+    table_of(TripItem).create(connection)
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
@@ -108,9 +108,9 @@ def check_and_migrate(connection: Connection) -> int:
     found = schema_version(connection)
     if found > SCHEMA_VERSION:
         raise StoreTooNew(
-            _("this store has schema version {found}, newer than this gmassist knows ({ours}); update gmassist").format(
-                found=found, ours=SCHEMA_VERSION
-            )
+            _(
+                "this store has schema version {found}, newer than this gmassist knows ({ours}); update gmassist"
+            ).format(found=found, ours=SCHEMA_VERSION)
         )
     if found == 0:
         SQLModel.metadata.create_all(connection)

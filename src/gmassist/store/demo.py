@@ -32,12 +32,22 @@ from gmassist.store.models import (
     RoutingStep,
     Tag,
     new_id,
+    table_name,
 )
 from gmassist.store.store import Store
 
 ZONE = "Asia/Shanghai"
 
-DEPARTMENTS = ["销售部", "研发部", "财务部", "人力资源部", "市场部", "行政部", "Legal", "International Business"]
+DEPARTMENTS = [
+    "销售部",
+    "研发部",
+    "财务部",
+    "人力资源部",
+    "市场部",
+    "行政部",
+    "Legal",
+    "International Business",
+]
 PEOPLE = [
     ("张伟", "财务总监", 2),
     ("李娜", "销售经理", 0),
@@ -73,7 +83,16 @@ DOC_TITLES = [
     ("report", "研发项目进度汇报"),
     ("contract", "Software licence renewal"),
 ]
-DOC_STATES = ["received", "drafting", "submitted", "instructed", "routed", "in_progress", "closed", "archived"]
+DOC_STATES = [
+    "received",
+    "drafting",
+    "submitted",
+    "instructed",
+    "routed",
+    "in_progress",
+    "closed",
+    "archived",
+]
 FOLLOWUP_TITLES = [
     "提交Q4预算",
     "落实安全检查整改意见",
@@ -107,12 +126,12 @@ class _Writer:
                 for name in model.__sealed__:
                     value = values.get(name)
                     if isinstance(value, str) and value:
-                        values[name] = crypto.seal(key, model.__tablename__, name, values["id"], value)  # type: ignore[attr-defined]
+                        values[name] = crypto.seal(key, table_name(model), name, values["id"], value)
         self.rows.setdefault(model, []).append(values)
         return str(values.get("id", ""))
 
     def flush(self) -> int:
-        from gmassist.store.models import ALL_TABLES
+        from gmassist.store.models import ALL_TABLES, table_of
 
         total = 0
         with self.store.engine.begin() as connection:
@@ -120,7 +139,7 @@ class _Writer:
                 rows = self.rows.get(model)
                 if not rows:
                     continue
-                columns = model.__table__.columns  # type: ignore[attr-defined]
+                columns = table_of(model).columns
                 defaults = {
                     c.name: c.default.arg
                     for c in columns
@@ -229,7 +248,11 @@ def populate(store: Store, size: int = 300, seed: int = 2026) -> int:
         )
         if i < 12 and kind == "meeting":
             for position, (label, minutes) in enumerate(
-                [("议程 Agenda", 4320), ("背景材料 Background papers", 1440), ("车辆与路线 Car and route", 120)]
+                [
+                    ("议程 Agenda", 4320),
+                    ("背景材料 Background papers", 1440),
+                    ("车辆与路线 Car and route", 120),
+                ]
             ):
                 writer.add(
                     PrepItem,
@@ -239,9 +262,16 @@ def populate(store: Store, size: int = 300, seed: int = 2026) -> int:
                     done=rng.random() < 0.5,
                     position=position,
                 )
-    writer.add(Event, title="出差法兰克福 Trip to Frankfurt", kind="travel", all_day=True,
-               start=local(today + timedelta(days=9), 0), end=local(today + timedelta(days=13), 0),
-               location="Frankfurt", notes=f"linked flight {flight}")
+    writer.add(
+        Event,
+        title="出差法兰克福 Trip to Frankfurt",
+        kind="travel",
+        all_day=True,
+        start=local(today + timedelta(days=9), 0),
+        end=local(today + timedelta(days=13), 0),
+        location="Frankfurt",
+        notes=f"linked flight {flight}",
+    )
 
     for i in range(n_docs):
         doc_type, title = DOC_TITLES[i % len(DOC_TITLES)]
@@ -257,9 +287,11 @@ def populate(store: Store, size: int = 300, seed: int = 2026) -> int:
             received=received,
             state=state,
             state_since=received + timedelta(days=1),
-            holder={"submitted": "manager", "routed": DEPARTMENTS[i % 6], "in_progress": DEPARTMENTS[i % 6]}.get(
-                state, "assistant"
-            ),
+            holder={
+                "submitted": "manager",
+                "routed": DEPARTMENTS[i % 6],
+                "in_progress": DEPARTMENTS[i % 6],
+            }.get(state, "assistant"),
             security_level=level,
             urgency=rng.choice(["normal", "normal", "urgent", "very_urgent"]),
             reply_by=(received + timedelta(days=14)).date(),
@@ -283,7 +315,8 @@ def populate(store: Store, size: int = 300, seed: int = 2026) -> int:
         followup_ids.append(
             writer.add(
                 FollowUp,
-                title=FOLLOWUP_TITLES[i % len(FOLLOWUP_TITLES)] + ("" if i < len(FOLLOWUP_TITLES) else f" #{i}"),
+                title=FOLLOWUP_TITLES[i % len(FOLLOWUP_TITLES)]
+                + ("" if i < len(FOLLOWUP_TITLES) else f" #{i}"),
                 owner_id=people[i % len(PEOPLE)],
                 department_id=depts[PEOPLE[i % len(PEOPLE)][2]],
                 requested_by="总经理",
@@ -300,7 +333,9 @@ def populate(store: Store, size: int = 300, seed: int = 2026) -> int:
             CheckIn,
             followup_id=followup_ids[i % len(followup_ids)],
             at=now - timedelta(days=rng.randint(0, 30)),
-            note=rng.choice(["已电话确认，本周五前提交", "Waiting for finance numbers", "已催办", "Owner on leave"]),
+            note=rng.choice(
+                ["已电话确认，本周五前提交", "Waiting for finance numbers", "已催办", "Owner on leave"]
+            ),
             confidential=False,
         )
 
@@ -311,10 +346,18 @@ def populate(store: Store, size: int = 300, seed: int = 2026) -> int:
     ]
     per_board = max(n_cards // len(boards), 4)
     for code, name, kind in boards:
-        board_id = writer.add(Board, code=code, name=name, kind=kind, event_date=today + timedelta(days=50),
-                              next_seq=per_board + 1)
+        board_id = writer.add(
+            Board,
+            code=code,
+            name=name,
+            kind=kind,
+            event_date=today + timedelta(days=50),
+            next_seq=per_board + 1,
+        )
         columns = [
-            writer.add(BoardColumn, board_id=board_id, name=label, position=pos, wip_limit=limit, is_done=done)
+            writer.add(
+                BoardColumn, board_id=board_id, name=label, position=pos, wip_limit=limit, is_done=done
+            )
             for pos, (label, limit, done) in enumerate(
                 [("To do", None, False), ("Doing", 5, False), ("Waiting", None, False), ("Done", None, True)]
             )
@@ -333,7 +376,12 @@ def populate(store: Store, size: int = 300, seed: int = 2026) -> int:
                 labels=rng.choice(["", "vendor", "VIP", "预算"]),
             )
             if seq <= 3:
-                writer.add(ChecklistItem, card_id=card_id, text="确认报价 Get a quote", due=today + timedelta(days=seq))
+                writer.add(
+                    ChecklistItem,
+                    card_id=card_id,
+                    text="确认报价 Get a quote",
+                    due=today + timedelta(days=seq),
+                )
     return writer.flush()
 
 

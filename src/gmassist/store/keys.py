@@ -12,6 +12,7 @@ The key file carries a SHA-256 digest of its content, so a damaged file is told 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -71,11 +72,13 @@ def call_with_timeout(func: Callable[[], T], timeout: float) -> T:
     thread.join(timeout)
     if thread.is_alive():
         raise KeyringUnavailable(
-            _("the keyring did not answer within {seconds:g} s; the passphrase will be used").format(seconds=timeout)
+            _("the keyring did not answer within {seconds:g} s; the passphrase will be used").format(
+                seconds=timeout
+            )
         )
     if "error" in box:
         raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    return box["value"]
 
 
 @dataclass
@@ -135,10 +138,8 @@ class Keyring:
         import keyring.errors
 
         def remove(backend: Any) -> None:
-            try:
+            with contextlib.suppress(keyring.errors.PasswordDeleteError):
                 backend.delete_password(SERVICE, entry)
-            except keyring.errors.PasswordDeleteError:
-                pass
 
         self._call(remove)
 
@@ -160,7 +161,9 @@ class KeyFile:
 
     store_id: str
     confidential_key_id: str
-    wrappers: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {STORE: {}, CONFIDENTIAL: {}})
+    wrappers: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=lambda: {STORE: {}, CONFIDENTIAL: {}}
+    )
 
     def body(self) -> dict[str, Any]:
         """Everything but the digest."""

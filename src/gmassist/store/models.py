@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -477,3 +477,13 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
 
 BY_NAME: dict[str, type[SQLModel]] = {t.__tablename__: t for t in ALL_TABLES}  # type: ignore[misc]
 """Table classes by table name."""
+
+
+def table_of(model: type[SQLModel] | SQLModel) -> Any:
+    """The SQLAlchemy Table of a table model class or row."""
+    return model.__table__  # type: ignore[union-attr]
+
+
+def table_name(model: type[SQLModel] | SQLModel) -> str:
+    """The table name of a table model class or row."""
+    return str(table_of(model).name)

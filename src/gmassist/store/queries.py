@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from gmassist.store.models import Item
+from gmassist.store.models import Item, table_of
 from gmassist.store.store import Store
 
 
@@ -28,7 +28,7 @@ class Window:
     where: Sequence[ColumnElement[bool]] = field(default_factory=tuple)
 
     def _table(self) -> Any:
-        return self.model.__table__  # type: ignore[attr-defined]
+        return table_of(self.model)
 
     def count(self) -> int:
         """How many rows match."""
@@ -65,6 +65,6 @@ def counts(store: Store) -> dict[str, int]:
     result = {}
     with store.engine.connect() as connection:
         for model in (Event, Document, FollowUp, Card):
-            table = model.__table__  # type: ignore[attr-defined]
+            table = table_of(model)
             result[table.name] = int(connection.execute(select(func.count()).select_from(table)).scalar_one())
     return result

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, insert, inspect, select, text, update
+from sqlalchemy import Engine, delete, event, insert, inspect, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
@@ -38,7 +38,7 @@ from gmassist.i18n import _
 from gmassist.paths import StorePaths, ensure_private_dir
 from gmassist.store import codec, crypto, db
 from gmassist.store.keys import CONFIDENTIAL, STORE, KeyFile, Keyring, check_passphrase, new_keyfile
-from gmassist.store.models import BY_NAME, Change, Item, Meta, new_id
+from gmassist.store.models import BY_NAME, Change, Item, Meta, new_id, table_name, table_of
 
 MASK = "🔒"
 """Shown in place of a confidential value while the confidential key is locked (with the word)."""
@@ -196,7 +196,9 @@ class Store:
         paths = StorePaths(root)
         if not paths.keyfile.exists():
             if not root.exists():
-                raise StoreNotFound(_("no store at {path}; create one with `gmassist init`").format(path=root))
+                raise StoreNotFound(
+                    _("no store at {path}; create one with `gmassist init`").format(path=root)
+                )
             raise StoreNotFound(_("no store at {path} (key file missing)").format(path=root))
         keyfile = KeyFile.load(paths.keyfile)
         store_key = unwrap_key(keyfile, STORE, passphrase=passphrase, recovery=recovery, keyring=keyring)
@@ -258,9 +260,7 @@ class Store:
         """Whether unlocking asks for a passphrase (no keyring wrapper, or no usable keyring)."""
         return "keyring" not in self.keyfile.kinds(CONFIDENTIAL) or self.keyring is None
 
-    def unlock_confidential(
-        self, *, passphrase: str | None = None, recovery: str | None = None
-    ) -> None:
+    def unlock_confidential(self, *, passphrase: str | None = None, recovery: str | None = None) -> None:
         """Unwrap the confidential key into memory (WrongKey / NeedSecret when it cannot be)."""
         key = unwrap_key(
             self.keyfile, CONFIDENTIAL, passphrase=passphrase, recovery=recovery, keyring=self.keyring
@@ -331,7 +331,7 @@ class Store:
     def display(self, item: Item, column: str) -> str:
         """What to show for one text field of an item: its text, or the masked or damaged sign."""
         value = getattr(item, column)
-        if (type(item).__tablename__, item.id) in self.damaged_items and crypto.is_sealed(value):  # type: ignore[attr-defined]
+        if (table_name(item), item.id) in self.damaged_items and crypto.is_sealed(value):
             return damaged_text()
         if crypto.is_sealed(value):
             return masked_text() if self._confidential is None else damaged_text()
@@ -339,7 +339,7 @@ class Store:
 
     def is_damaged(self, item: Item) -> bool:
         """Whether one of the item's sealed values failed to open."""
-        return (type(item).__tablename__, item.id) in self.damaged_items  # type: ignore[attr-defined]
+        return (table_name(item), item.id) in self.damaged_items
 
     # --- undo -------------------------------------------------------------------------------------
 
@@ -347,22 +347,23 @@ class Store:
         """Undo the latest action not yet undone; returns its label (None when there is nothing to undo)."""
         if self.damage:
             raise StoreReadOnly(_("the store is damaged and open read-only; run `gmassist doctor`"))
-        undone = select(Change.undoes).where(Change.undoes.is_not(None))  # type: ignore[union-attr]
+        log = table_of(Change)
+        undone = select(log.c.undoes).where(log.c.undoes.is_not(None))
         with self.engine.begin() as connection:
             last = connection.execute(
-                select(Change.action_id, Change.label)
-                .where(Change.undoes.is_(None), Change.action_id.not_in(undone))  # type: ignore[union-attr,attr-defined]
-                .order_by(Change.seq.desc())  # type: ignore[union-attr]
+                select(log.c.action_id, log.c.label)
+                .where(log.c.undoes.is_(None), log.c.action_id.not_in(undone))
+                .order_by(log.c.seq.desc())
                 .limit(1)
             ).first()
             if last is None:
                 return None
             rows = connection.execute(
-                select(Change).where(Change.action_id == last.action_id).order_by(Change.seq.desc())  # type: ignore[arg-type,union-attr]
+                select(log).where(log.c.action_id == last.action_id).order_by(log.c.seq.desc())
             ).all()
             undo_id, now = new_id(), self.clock.now()
             for change in rows:
-                table = BY_NAME[change.table_name].__table__  # type: ignore[attr-defined]
+                table = table_of(BY_NAME[change.table_name])
                 before = codec.row_from_json(table, json.loads(change.before)) if change.before else {}
                 self._open_if_plain(change.table_name, before)
                 after = codec.row_from_json(table, json.loads(change.after)) if change.after else {}
@@ -370,13 +371,15 @@ class Store:
                     connection.execute(delete(table).filter_by(**codec.primary_key(table, after)))
                     op = "delete"
                 elif change.op == "update":
-                    connection.execute(update(table).filter_by(**codec.primary_key(table, before)).values(before))
+                    connection.execute(
+                        update(table).filter_by(**codec.primary_key(table, before)).values(before)
+                    )
                     op = "update"
                 else:
                     connection.execute(insert(table).values(before))
                     op = "insert"
                 connection.execute(
-                    insert(Change).values(
+                    insert(log).values(
                         action_id=undo_id,
                         at=now,
                         actor=self.actor,
@@ -391,7 +394,6 @@ class Store:
                 )
         return str(last.label)
 
-
     def _open_if_plain(self, table: str, values: dict[str, Any]) -> None:
         """A row put back as not confidential must hold plain text: open values the log kept sealed."""
         model = BY_NAME[table]
@@ -399,7 +401,9 @@ class Store:
             return
         for name in model.__sealed__:
             if crypto.is_sealed(values.get(name)):
-                values[name] = crypto.open_sealed(self.confidential_key(), table, name, values["id"], values[name])
+                values[name] = crypto.open_sealed(
+                    self.confidential_key(), table, name, values["id"], values[name]
+                )
 
 
 # --- session hooks: sealing, change log ---------------------------------------------------------------
@@ -411,14 +415,14 @@ def _store_of(session: Session) -> Store | None:
 
 
 def _stored_values(obj: Any) -> dict[str, Any]:
-    table = obj.__table__
+    table = table_of(obj)
     return {column.name: codec.to_json(getattr(obj, column.key)) for column in table.columns}
 
 
 def _committed_values(obj: Any) -> dict[str, Any]:
     state = inspect(obj)
     values = {}
-    for column in obj.__table__.columns:
+    for column in table_of(obj).columns:
         history = state.attrs[column.key].history
         if history.deleted:
             value = history.deleted[0]
@@ -430,7 +434,9 @@ def _committed_values(obj: Any) -> dict[str, Any]:
     return values
 
 
-def _seal_values(store: Store, table: str, row_id: str, sealed: tuple[str, ...], values: dict[str, Any]) -> None:
+def _seal_values(
+    store: Store, table: str, row_id: str, sealed: tuple[str, ...], values: dict[str, Any]
+) -> None:
     """Seal the plain text fields of a confidential row's logged values, in place."""
     for name in sealed:
         value = values.get(name)
@@ -468,7 +474,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             continue
         before = _committed_values(obj)
         if isinstance(obj, Item):
-            table = obj.__tablename__  # type: ignore[attr-defined]
+            table = table_name(obj)
             if (table, obj.id) in store.damaged_items:
                 raise Damaged(_("this item is damaged and cannot be changed"))
             flag = inspect(obj).attrs["confidential"].history
@@ -491,7 +497,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
             continue
         before = _committed_values(obj)
         if isinstance(obj, Item) and obj.confidential:
-            _seal_values(store, obj.__tablename__, obj.id, type(obj).__sealed__, before)  # type: ignore[attr-defined]
+            _seal_values(store, table_name(obj), obj.id, type(obj).__sealed__, before)
         changes.append(_change(obj, "delete", before, None))
 
     action_id, label = session.info.get("action_id"), session.info.get("label")
@@ -503,14 +509,14 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
                 action_id=action_id,
                 at=now,
                 actor=store.actor,
-                label=label,
+                label=str(label),
                 **change,
             )
         )
 
 
 def _change(obj: Any, op: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
-    table = obj.__table__
+    table = table_of(obj)
     pk = [str((after or before or {}).get(column.name)) for column in table.primary_key.columns]
     return {
         "table_name": table.name,
@@ -523,7 +529,7 @@ def _change(obj: Any, op: str, before: dict[str, Any] | None, after: dict[str, A
 
 def _seal_object(store: Store, obj: Item, restore: list[tuple[Any, str, Any]], *, all_fields: bool) -> None:
     """Replace the plain text fields of a confidential item by sealed ones before they are written."""
-    table = obj.__tablename__  # type: ignore[attr-defined]
+    table = table_name(obj)
     state = inspect(obj)
     for name in type(obj).__sealed__:
         value = getattr(obj, name)
@@ -539,11 +545,9 @@ def _seal_object(store: Store, obj: Item, restore: list[tuple[Any, str, Any]], *
 def _scrub_history(session: Session, store: Store, table: str, row_id: str, sealed: tuple[str, ...]) -> None:
     """An item just marked confidential: seal its earlier values in the change log too."""
     connection = session.connection()
+    log = table_of(Change)
     rows = connection.execute(
-        select(Change.seq, Change.before, Change.after).where(
-            Change.table_name == table,  # type: ignore[arg-type]
-            Change.row_id == row_id,  # type: ignore[arg-type]
-        )
+        select(log.c.seq, log.c.before, log.c.after).where(log.c.table_name == table, log.c.row_id == row_id)
     ).all()
     for seq, before, after in rows:
         fixed = {}
@@ -553,7 +557,7 @@ def _scrub_history(session: Session, store: Store, table: str, row_id: str, seal
                 _seal_values(store, table, row_id, sealed, values)
                 fixed[name] = json.dumps(values, ensure_ascii=False, sort_keys=True)
         if fixed:
-            connection.execute(update(Change).where(Change.seq == seq).values(**fixed))  # type: ignore[arg-type]
+            connection.execute(update(log).where(log.c.seq == seq).values(**fixed))
 
 
 def _after_flush(session: Session, _context: Any) -> None:
@@ -580,7 +584,7 @@ def _on_load(target: Item, context: Any) -> None:
     store = _store_of(session) if session is not None else None
     if store is None or not target.confidential or store._confidential is None:
         return
-    table = target.__tablename__  # type: ignore[attr-defined]
+    table = table_name(target)
     for name in type(target).__sealed__:
         value = getattr(target, name)
         if crypto.is_sealed(value):

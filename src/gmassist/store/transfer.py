@@ -25,7 +25,7 @@ from sqlalchemy import func, insert, select
 from gmassist.errors import InvalidInput, StoreReadOnly
 from gmassist.i18n import _
 from gmassist.store import codec, crypto, db
-from gmassist.store.models import ALL_TABLES, AttachmentChunk, Change, Item, Meta
+from gmassist.store.models import ALL_TABLES, AttachmentChunk, Change, Item, Meta, table_name, table_of
 from gmassist.store.store import Store
 
 FORMAT = "gmassist-export"
@@ -48,7 +48,7 @@ def export_data(store: Store, *, include_confidential: bool = False) -> dict[str
     tables: dict[str, list[dict[str, Any]]] = {}
     with store.engine.connect() as connection:
         for model in TABLES:
-            table = model.__table__  # type: ignore[attr-defined]
+            table = table_of(model)
             references = _reference_columns(table)
             order = list(table.primary_key.columns)
             rows = []
@@ -100,17 +100,21 @@ def import_data(store: Store, data: Any) -> dict[str, int]:
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise InvalidInput(_("the export has no tables"))
-    known = {model.__tablename__ for model in TABLES}  # type: ignore[attr-defined]
+    known = {table_name(model) for model in TABLES}
     unknown = set(tables) - known
     if unknown:
-        raise InvalidInput(_("unknown table(s) in the export: {names}").format(names=", ".join(sorted(unknown))))
+        raise InvalidInput(
+            _("unknown table(s) in the export: {names}").format(names=", ".join(sorted(unknown)))
+        )
     counts: dict[str, int] = {}
     confidential_attachments: set[str] = set()
     with store.engine.begin() as connection:
         for model in TABLES:
-            table = model.__table__  # type: ignore[attr-defined]
+            table = table_of(model)
             if connection.execute(select(func.count()).select_from(table)).scalar_one():
-                raise InvalidInput(_("import needs an empty store; {table} already has rows").format(table=table.name))
+                raise InvalidInput(
+                    _("import needs an empty store; {table} already has rows").format(table=table.name)
+                )
             rows = tables.get(table.name, [])
             if not isinstance(rows, list):
                 raise InvalidInput(_("table {table} is not a list").format(table=table.name))

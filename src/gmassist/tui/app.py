@@ -52,15 +52,29 @@ class GmassistApp(App[int]):
 
     TITLE = "gmassist"
     CSS_PATH = "app.tcss"
-    MODES = dict(MODE_SCREENS)  # type: ignore[arg-type]
+    MODES = dict(MODE_SCREENS)
     BINDINGS = [
         Binding("1", "show_mode('today')", _("Today"), id="app.today", tooltip=_("Today's triage")),
-        Binding("2", "show_mode('agenda')", _("Agenda"), id="app.agenda", tooltip=_("The manager's schedule")),
+        Binding(
+            "2", "show_mode('agenda')", _("Agenda"), id="app.agenda", tooltip=_("The manager's schedule")
+        ),
         Binding("3", "show_mode('inbox')", _("Inbox"), id="app.inbox", tooltip=_("Documents taken in")),
-        Binding("4", "show_mode('followups')", _("Follow-ups"), id="app.followups", tooltip=_("Tracked instructions")),
+        Binding(
+            "4",
+            "show_mode('followups')",
+            _("Follow-ups"),
+            id="app.followups",
+            tooltip=_("Tracked instructions"),
+        ),
         Binding("5", "show_mode('board')", _("Boards"), id="app.board", tooltip=_("Project boards")),
         Binding("question_mark", "help", _("Help"), id="app.help", tooltip=_("Every key of this screen")),
-        Binding("ctrl+o", "unlock_confidential", _("Unlock"), id="app.unlock", tooltip=_("Show confidential items")),
+        Binding(
+            "ctrl+o",
+            "unlock_confidential",
+            _("Unlock"),
+            id="app.unlock",
+            tooltip=_("Show confidential items"),
+        ),
         Binding("ctrl+l", "lock", _("Lock"), id="app.lock", tooltip=_("Hide confidential items again")),
         Binding("ctrl+z", "undo", _("Undo"), id="app.undo", tooltip=_("Undo the last change")),
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit", tooltip=_("Leave gmassist")),
@@ -109,7 +123,9 @@ class GmassistApp(App[int]):
         from gmassist import services
 
         try:
-            store = services.open_store(self.store_root, self.settings, self.clock, passphrase=passphrase, check=False)
+            store = services.open_store(
+                self.store_root, self.settings, self.clock, passphrase=passphrase, check=False
+            )
         except NeedSecret as exc:
             self.call_from_thread(self.ask_store_passphrase, str(exc))
         except GmassistError as exc:
@@ -125,7 +141,9 @@ class GmassistApp(App[int]):
 
         def attempt(passphrase: str) -> None:
             opened.append(
-                services.open_store(self.store_root, self.settings, self.clock, passphrase=passphrase, check=False)
+                services.open_store(
+                    self.store_root, self.settings, self.clock, passphrase=passphrase, check=False
+                )
             )
 
         def done(ok: bool | None) -> None:
@@ -242,7 +260,7 @@ class GmassistApp(App[int]):
     def action_help(self) -> None:
         """Show every key of the current screen."""
         rows = []
-        for key, active in self.screen.active_bindings.items():
+        for _key, active in self.screen.active_bindings.items():
             binding = active.binding
             if binding.description:
                 rows.append((self.get_key_display(binding), binding.description, binding.tooltip or ""))
@@ -284,7 +302,9 @@ class GmassistApp(App[int]):
 
         self.push_screen(
             UnlockScreen(
-                _("Unlock confidential items"), partial(lambda p: services.unlock_confidential(store, p)), hint=hint
+                _("Unlock confidential items"),
+                partial(lambda p: services.unlock_confidential(store, p)),
+                hint=hint,
             ),
             done,
         )
@@ -326,7 +346,11 @@ class GmassistApp(App[int]):
             return
         idle = self.clock.now() - self.last_activity
         if idle >= timedelta(minutes=self.settings.idle_lock_minutes):
-            self.lock(_("Confidential items locked after {n} idle minutes.").format(n=self.settings.idle_lock_minutes))
+            self.lock(
+                _("Confidential items locked after {n} idle minutes.").format(
+                    n=self.settings.idle_lock_minutes
+                )
+            )
 
     def action_undo(self) -> None:
         """Undo the last change."""

@@ -12,12 +12,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from gmassist.i18n import _
+from gmassist.store.models import table_of
 from gmassist.tui.sources import WindowSource, field
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, VirtualList
 
 if TYPE_CHECKING:
     from gmassist.store.queries import Window
+    from gmassist.store.store import Store
     from gmassist.tui.app import GmassistApp
 
 
@@ -32,6 +34,12 @@ class ListScreen(Screen[None]):
     def gm(self) -> GmassistApp:
         """The app, typed."""
         return self.app  # type: ignore[return-value]
+
+    @property
+    def store(self) -> Store:
+        """The open store (the modes are only shown once it is open)."""
+        assert self.gm.store is not None
+        return self.gm.store
 
     def columns(self) -> Sequence[Column]:
         """The list's columns."""
@@ -83,13 +91,15 @@ class TodayScreen(ListScreen):
         return [field("start", zone), field("kind"), field("title")]
 
     def window(self) -> Window:
-        from gmassist.store.models import Event
+        from gmassist.store.models import Event, table_of
         from gmassist.store.queries import Window
 
         now = self.gm.clock.now().astimezone(self.gm.zone)
         midnight = datetime.combine(now.date(), time(0), now.tzinfo)
-        table = Event.__table__  # type: ignore[attr-defined]
-        return Window(self.gm.store, Event, ["start", "kind", "title"], [table.c.start], [table.c.start >= midnight])  # type: ignore[arg-type]
+        table = table_of(Event)
+        return Window(
+            self.store, Event, ["start", "kind", "title"], [table.c.start], [table.c.start >= midnight]
+        )
 
 
 class AgendaScreen(ListScreen):
@@ -114,8 +124,8 @@ class AgendaScreen(ListScreen):
         from gmassist.store.models import Event
         from gmassist.store.queries import Window
 
-        table = Event.__table__  # type: ignore[attr-defined]
-        return Window(self.gm.store, Event, ["start", "end", "title", "location"], [table.c.start])  # type: ignore[arg-type]
+        table = table_of(Event)
+        return Window(self.store, Event, ["start", "end", "title", "location"], [table.c.start])
 
 
 class InboxScreen(ListScreen):
@@ -139,8 +149,10 @@ class InboxScreen(ListScreen):
         from gmassist.store.models import Document
         from gmassist.store.queries import Window
 
-        table = Document.__table__  # type: ignore[attr-defined]
-        return Window(self.gm.store, Document, ["received", "number", "title", "state"], [table.c.received.desc()])  # type: ignore[arg-type]
+        table = table_of(Document)
+        return Window(
+            self.store, Document, ["received", "number", "title", "state"], [table.c.received.desc()]
+        )
 
 
 class FollowupsScreen(ListScreen):
@@ -159,8 +171,8 @@ class FollowupsScreen(ListScreen):
         from gmassist.store.models import FollowUp
         from gmassist.store.queries import Window
 
-        table = FollowUp.__table__  # type: ignore[attr-defined]
-        return Window(self.gm.store, FollowUp, ["due", "title", "status"], [table.c.due])  # type: ignore[arg-type]
+        table = table_of(FollowUp)
+        return Window(self.store, FollowUp, ["due", "title", "status"], [table.c.due])
 
 
 class BoardScreen(ListScreen):
@@ -179,8 +191,8 @@ class BoardScreen(ListScreen):
         from gmassist.store.models import Card
         from gmassist.store.queries import Window
 
-        table = Card.__table__  # type: ignore[attr-defined]
-        return Window(self.gm.store, Card, ["seq", "title", "due"], [table.c.board_id, table.c.position])  # type: ignore[arg-type]
+        table = table_of(Card)
+        return Window(self.store, Card, ["seq", "title", "due"], [table.c.board_id, table.c.position])
 
 
 MODE_SCREENS: dict[str, type[ListScreen]] = {
