@@ -3,11 +3,13 @@
 What lives here, and why it is pure:
 
 * **Expansion** (`expand`, `OccurrenceCache`): event rows -> the occurrences that touch a window. Series are
-  expanded with `dateutil.rrule` in the event's own zone (`start_tz`), so "weekly at 09:00" stays 09:00
-  local across daylight-saving switches; EXDATEs are removed and override rows replace single occurrences.
-  Long series are not walked from their DTSTART each time: the rule is restarted at the start of the
-  latest period of its own grid before the window, with the parts DTSTART implied written out (see
-  `_anchor`), and COUNT rules (whose numbering depends on DTSTART) are expanded once and bisected.
+  expanded in wall time of the event's own zone (`start_tz`), so "weekly at 09:00" stays 09:00 local
+  across daylight-saving switches; EXDATEs are removed and override rows replace single occurrences.
+  Long series are never walked from their DTSTART: only the rule's periods that touch the window are
+  computed (DAILY/WEEKLY/HOURLY by a day walker, MONTHLY/YEARLY by `dateutil.rrule` one period at a
+  time), so the work is bounded even for a rule that can never match (30 February); COUNT rules, whose
+  numbering depends on DTSTART, are collected once (cached) and bisected. Tests check all of this
+  against dateutil walking from DTSTART.
 * **Series edits** (`split_series`, `exclude`, `override_for`): "this and following", "delete this one",
   "change this one", each computed so that earlier occurrences never change.
 * **Conflicts** (`find_conflicts`, `check_new`): overlaps and too-tight gaps by a sweep line, O(n log n + k).
@@ -44,8 +46,9 @@ TRAVEL = "travel"
 """The event kind whose all-day events make the day busy and that needs the travel buffer."""
 
 _DAY = timedelta(days=1)
-_MARGIN = timedelta(days=1)
-"""Slack added around a window in local wall time: covers any UTC offset change (at most a few hours)."""
+_MARGIN = timedelta(hours=3)
+"""Slack added around a window converted to local wall time: wall time can step back by a DST change
+(one hour, two for historical double summer time), so a few hours cover every real zone."""
 
 
 # --- errors and zones -------------------------------------------------------------------------------------
@@ -419,6 +422,11 @@ def parse_rule(text: str) -> Rule:
             raise _bad_rule(text, chunk) from exc
     if "freq" not in values:
         raise _bad_rule(text, "no FREQ")
+    if values["freq"] in (du.MINUTELY, du.SECONDLY):
+        # Not calendar material, and a week of them would be thousands of occurrences.
+        raise _bad_rule(text, _("repeating more often than hourly is not supported"))
+    if "byweekno" in values and values["freq"] != du.YEARLY:
+        raise _bad_rule(text, "BYWEEKNO needs FREQ=YEARLY")
     return Rule(extra=tuple(extra), **values)
 
 
@@ -639,21 +647,25 @@ def _walk_days(rule: Rule, dtstart: datetime, lo: datetime, hi: datetime) -> lis
         week0 = first - timedelta(days=(first.weekday() - rule.wkst) % 7)
         week = max(lo.date() - timedelta(days=(lo.weekday() - rule.wkst) % 7), week0)
         week += timedelta(weeks=-((week - week0).days // 7) % interval)
-        while week <= hi.date():
-            days = (week + timedelta(days=i) for i in range(7))
-            keep(
-                [
-                    datetime.combine(day, moment)
-                    for day in days
-                    if day >= first and compiled.accepts(day)
-                    for moment in compiled.times
-                ]
-            )
+        # BYSETPOS needs the whole week; otherwise only the days inside the window are looked at.
+        whole = compiled.full.bysetpos is not None
+        lo_day, hi_day = lo.date(), hi.date()
+        while week <= hi_day:
+            day = max(week, first) if whole else max(week, first, lo_day)
+            last = week + timedelta(days=6) if whole else min(week + timedelta(days=6), hi_day)
+            period: list[datetime] = []
+            while day <= last:
+                if compiled.accepts(day):
+                    period.extend(datetime.combine(day, moment) for moment in compiled.times)
+                day += _DAY
+            keep(period)
             week += timedelta(weeks=interval)
     return out
 
 
-def _window_starts(rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime) -> list[datetime]:
+def _window_starts(
+    rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime
+) -> list[datetime]:
     """Naive local starts in [lo, hi] of the rule with its COUNT ignored (UNTIL applied)."""
     lo = max(lo, dtstart)
     if until is not None:
@@ -680,7 +692,9 @@ def _first_starts(rule: Rule, dtstart: datetime, until: datetime | None, wanted:
     return tuple(found[:wanted])
 
 
-def _rule_starts(rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime) -> list[datetime]:
+def _rule_starts(
+    rule: Rule, dtstart: datetime, until: datetime | None, lo: datetime, hi: datetime
+) -> list[datetime]:
     """Naive local starts the rule generates in [lo, hi], from the periods that touch the window only.
 
     A COUNT rule's numbering depends on DTSTART, so its starts are collected once (cached) and bisected.
@@ -1002,15 +1016,12 @@ def split_series(
     truncated: Rule | None
     new: Rule
     if rule.count is not None:
-        before = sum(
-            1
-            for start in _dateutil_rule(rule, plan.dtstart, plan.until)
-            if start.replace(tzinfo=plan.tz).astimezone(UTC) < at
-        )
+        starts = _first_starts(rule, plan.dtstart, plan.until, rule.count)
+        before = sum(1 for start in starts if start.replace(tzinfo=plan.tz).astimezone(UTC) < at)
         truncated = replace(rule, count=before) if before else None
         new = replace(rule, count=rule.count - before)
     else:
-        first_local = next(iter(_dateutil_rule(rule, plan.dtstart, plan.until)))
+        first_local = _first_starts(rule, plan.dtstart, plan.until, 1)[0]
         first = first_local.replace(tzinfo=plan.tz).astimezone(UTC)
         if first >= at:
             truncated = None

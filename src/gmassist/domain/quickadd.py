@@ -1719,6 +1719,8 @@ def _range_times(primary: _Group | None, when_range: _Range | None, recur: _Recu
     if when_range is not None:
         first, second = when_range.first, when_range.second
         span = (when_range.start, when_range.end)
+        timed_toks = [t for t in when_range.own if t.kind != "date"]
+        time_span = (timed_toks[0].start, timed_toks[-1].end) if second.date is None and timed_toks else span
         if first.moment is not None or second.moment is not None:
             raise _fail("ambiguous", "a relative time cannot start or end a range", *span)
         t1 = first.time
@@ -1730,9 +1732,10 @@ def _range_times(primary: _Group | None, when_range: _Range | None, recur: _Recu
         d1_spec, d2_spec = first.date, second.date
     else:
         assert primary is not None
-        span = (primary.start, primary.end)
+        span = time_span = (primary.start, primary.end)
         if primary.trange is not None:
             t1, t2 = primary.trange
+            time_span = next((t.start, t.end) for t in primary.toks if t.kind == "trange")
             d1_spec = d2_spec = primary.date
         else:
             assert primary.drange is not None
@@ -1763,14 +1766,14 @@ def _range_times(primary: _Group | None, when_range: _Range | None, recur: _Recu
         fake = _Group(toks=first.toks, date=d1_spec)
         start = _recur_start(recur, fake if d1_spec is not None else None, m1, ctx)
         if m2 <= m1:
-            raise _fail("end_before_start", "the range ends before it starts", *span)
+            raise _fail("end_before_start", "the range ends before it starts", *time_span)
         return start, start + timedelta(minutes=m2 - m1), False
     day1 = _group_date(_Group(toks=first.toks, date=d1_spec, check_weekday=first.check_weekday), ctx, m1)
     day2 = day1 if d2_spec is None or second is first else _resolve_date(d2_spec, day1, ctx, span)
     start = _at(day1, m1, ctx)
     end = _at(day2, m2, ctx)
     if end <= start:
-        raise _fail("end_before_start", "the range ends before it starts", *span)
+        raise _fail("end_before_start", "the range ends before it starts", *time_span)
     return start, end, False
 
 
@@ -1816,8 +1819,9 @@ def describe_rrule(rule: str, lang: str = "en") -> str:
         if [d for d, _ in days] == [0, 1, 2, 3, 4] and interval == 1:
             return "每个工作日" if zh else "every weekday"
         if zh:
-            head = "每周" if interval == 1 else f"每{n_zh}周的"
-            return head + "、".join(_WD_ZH[d] for d, _ in days).replace("、周", "、") if days else head.rstrip("的")
+            head = "每周" if interval == 1 else f"每{n_zh}周"
+            names = "、".join(_WD_ZH[d][1] for d, _ in days)
+            return (head + (names if interval == 1 else f"的周{names}")) if days else head
         head = "every" if interval == 1 else f"every {interval} weeks on"
         if not days:
             return "every week" if interval == 1 else f"every {interval} weeks"
