@@ -42,6 +42,7 @@ def at(text: str) -> datetime:
 
 
 def day(text: str) -> date:
+    """'2026-11-27' as a date."""
     return date.fromisoformat(text)
 
 
@@ -63,26 +64,42 @@ class Case:
     board: str | None = None
 
 
-def event(text: str, title: str, start: str, end: str | None = None, *, all_day: bool = False,
-          location: str | None = None, rrule: str | None = None, event_kind: str = "meeting") -> Case:
+def event(
+    text: str,
+    title: str,
+    start: str,
+    end: str | None = None,
+    *,
+    all_day: bool = False,
+    location: str | None = None,
+    rrule: str | None = None,
+    event_kind: str = "meeting",
+) -> Case:
     """An event; `end` defaults to one hour after a timed start, or the midnight after an all-day one."""
     start_dt = at(start)
     end_dt = at(end) if end is not None else start_dt + (timedelta(days=1) if all_day else timedelta(hours=1))
     return Case(text, "event", title, start_dt, end_dt, all_day, location, None, None, rrule, event_kind)
 
 
-def followup(text: str, title: str, due: str | None = None, *, owner: str | None = None,
-             rrule: str | None = None) -> Case:
+def followup(
+    text: str, title: str, due: str | None = None, *, owner: str | None = None, rrule: str | None = None
+) -> Case:
+    """A follow-up (督办事项)."""
     return Case(text, "followup", title, due=day(due) if due else None, owner=owner, rrule=rrule)
 
 
 def card(text: str, title: str, board: str, due: str | None = None, *, owner: str | None = None) -> Case:
+    """A card on a project board."""
     return Case(text, "card", title, due=day(due) if due else None, owner=owner, board=board)
 
 
 CHINESE: list[Case] = [
-    event("周五下午3点 与财务总监讨论并购方案 @3号会议室 1h", "与财务总监讨论并购方案", "2026-11-27 15:00",
-          location="3号会议室"),
+    event(
+        "周五下午3点 与财务总监讨论并购方案 @3号会议室 1h",
+        "与财务总监讨论并购方案",
+        "2026-11-27 15:00",
+        location="3号会议室",
+    ),
     event("明天上午9:30 董事会准备 45分钟", "董事会准备", "2026-11-26 09:30", "2026-11-26 10:15"),
     event("每月1号 10点 经营分析会", "经营分析会", "2026-12-01 10:00", rrule="FREQ=MONTHLY;BYMONTHDAY=1"),
     event("下周二到周四 出差深圳", "出差深圳", "2026-12-01", "2026-12-04", all_day=True, event_kind="travel"),
@@ -119,10 +136,17 @@ CHINESE: list[Case] = [
     event("每天9点 站会", "站会", "2026-11-26 09:00", rrule="FREQ=DAILY"),
     event("每周一 9点 周会", "周会", "2026-11-30 09:00", rrule="FREQ=WEEKLY;BYDAY=MO"),
     event("每个工作日 9点 晨会", "晨会", "2026-11-26 09:00", rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
-    event("每两周 周五 下午3点 双周会", "双周会", "2026-11-27 15:00", rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
+    event(
+        "每两周 周五 下午3点 双周会", "双周会", "2026-11-27 15:00", rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"
+    ),
     event("每月最后一个周五 下午4点 总结会", "总结会", "2026-11-27 16:00", rrule="FREQ=MONTHLY;BYDAY=-1FR"),
-    event("每年12月5日 公司周年庆典", "公司周年庆典", "2026-12-05", all_day=True,
-          rrule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=5"),
+    event(
+        "每年12月5日 公司周年庆典",
+        "公司周年庆典",
+        "2026-12-05",
+        all_day=True,
+        rrule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=5",
+    ),
     event("明天下午2点到4点 预算评审", "预算评审", "2026-11-26 14:00", "2026-11-26 16:00"),
     event("14:00-15:30 预算评审", "预算评审", "2026-11-25 14:00", "2026-11-25 15:30"),
     event("下周一至周三 培训", "培训", "2026-11-30", "2026-12-03", all_day=True),
@@ -145,12 +169,35 @@ CHINESE: list[Case] = [
     followup("明天 准备周五董事会材料", "准备周五董事会材料", "2026-11-26"),
     followup("买咖啡", "买咖啡"),
     followup("每周五 @张三 提交周报", "提交周报", "2026-11-27", owner="张三", rrule="FREQ=WEEKLY;BYDAY=FR"),
+    event("明天3点一刻 开会", "开会", "2026-11-26 15:15"),
+    event("周1 例会", "例会", "2026-11-30", all_day=True),
+    event("十二月五日 年会", "年会", "2026-12-05", all_day=True),
+    followup("一个月后 复查", "复查", "2026-12-25"),
+    event("5号 对账会", "对账会", "2026-12-05", all_day=True),
+    event("明天３：３０ 开会", "开会", "2026-11-26 15:30"),
+    event("明天9点 开会 1小时30分钟", "开会", "2026-11-26 09:00", "2026-11-26 10:30"),
+    event("每周二、四 下午 羽毛球", "羽毛球", "2026-11-26 14:00", rrule="FREQ=WEEKLY;BYDAY=TU,TH"),
+    event("每周一三五 8点 健身", "健身", "2026-11-27 08:00", rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR"),
+    event("隔周 周一 例会", "例会", "2026-11-30", all_day=True, rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"),
+    event("每月底 结账", "结账", "2026-11-30", all_day=True, rrule="FREQ=MONTHLY;BYMONTHDAY=-1"),
+    event("每月第一个周一 上午10点 例会", "例会", "2026-12-07 10:00", rrule="FREQ=MONTHLY;BYDAY=1MO"),
+    followup("周五到期 合同续签", "合同续签", "2026-11-27"),
+    followup("最晚周五 提交报告", "提交报告", "2026-11-27"),
+    event("从12月1日起 每周一 10点 例会", "例会", "2026-12-07 10:00", rrule="FREQ=WEEKLY;BYDAY=MO"),
+    event("周一9点到周三17点 培训", "培训", "2026-11-30 09:00", "2026-12-02 17:00"),
+    event("明天 9点～11点 培训", "培训", "2026-11-26 09:00", "2026-11-26 11:00"),
+    event("晚上12点 上线", "上线", "2026-11-26 00:00"),
+    event("12月30日到1月2日 休假", "休假", "2026-12-30", "2027-01-03", all_day=True),
 ]
 
 ENGLISH: list[Case] = [
     event("tomorrow 9:30 board prep 45m", "board prep", "2026-11-26 09:30", "2026-11-26 10:15"),
-    event("every monday 9am weekly staff meeting", "weekly staff meeting", "2026-11-30 09:00",
-          rrule="FREQ=WEEKLY;BYDAY=MO"),
+    event(
+        "every monday 9am weekly staff meeting",
+        "weekly staff meeting",
+        "2026-11-30 09:00",
+        rrule="FREQ=WEEKLY;BYDAY=MO",
+    ),
     followup("@Li by friday send Q4 budget", "send Q4 budget", "2026-11-27", owner="Li"),
     event("today 4pm sync", "sync", "2026-11-25 16:00"),
     event("tomorrow 3pm call with Li", "call with Li", "2026-11-26 15:00"),
@@ -173,18 +220,43 @@ ENGLISH: list[Case] = [
     event("tomorrow 9-11am workshop", "workshop", "2026-11-26 09:00", "2026-11-26 11:00"),
     event("tomorrow from 2pm to 4pm budget review", "budget review", "2026-11-26 14:00", "2026-11-26 16:00"),
     event("mon to wed training", "training", "2026-11-30", "2026-12-03", all_day=True),
-    event("dec 1-3 trip to Beijing", "trip to Beijing", "2026-12-01", "2026-12-04", all_day=True,
-          event_kind="travel"),
+    event(
+        "dec 1-3 trip to Beijing",
+        "trip to Beijing",
+        "2026-12-01",
+        "2026-12-04",
+        all_day=True,
+        event_kind="travel",
+    ),
     event("every day 9am standup", "standup", "2026-11-26 09:00", rrule="FREQ=DAILY"),
-    event("every weekday 9am standup", "standup", "2026-11-26 09:00", rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
-    event("every 2 weeks on friday 3pm 1:1", "1:1", "2026-11-27 15:00", rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"),
-    event("every other monday 10am sync", "sync", "2026-11-30 10:00", rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"),
-    event("every month on the 1st 10am ops review", "ops review", "2026-12-01 10:00",
-          rrule="FREQ=MONTHLY;BYMONTHDAY=1"),
-    event("every month on the last friday 4pm town hall", "town hall", "2026-11-27 16:00",
-          rrule="FREQ=MONTHLY;BYDAY=-1FR"),
-    event("every year on dec 5 company anniversary", "company anniversary", "2026-12-05", all_day=True,
-          rrule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=5"),
+    event(
+        "every weekday 9am standup", "standup", "2026-11-26 09:00", rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
+    ),
+    event(
+        "every 2 weeks on friday 3pm 1:1", "1:1", "2026-11-27 15:00", rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"
+    ),
+    event(
+        "every other monday 10am sync", "sync", "2026-11-30 10:00", rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"
+    ),
+    event(
+        "every month on the 1st 10am ops review",
+        "ops review",
+        "2026-12-01 10:00",
+        rrule="FREQ=MONTHLY;BYMONTHDAY=1",
+    ),
+    event(
+        "every month on the last friday 4pm town hall",
+        "town hall",
+        "2026-11-27 16:00",
+        rrule="FREQ=MONTHLY;BYDAY=-1FR",
+    ),
+    event(
+        "every year on dec 5 company anniversary",
+        "company anniversary",
+        "2026-12-05",
+        all_day=True,
+        rrule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=5",
+    ),
     followup("by friday send Q4 budget", "send Q4 budget", "2026-11-27"),
     followup("due dec 5 submit report", "submit report", "2026-12-05"),
     card("#launch draft press release by dec 10", "draft press release", "launch", "2026-12-10"),
@@ -196,21 +268,74 @@ ENGLISH: list[Case] = [
     event("11pm-1am release", "release", "2026-11-25 23:00", "2026-11-26 01:00"),
     event("tomorrow 11-1pm offsite lunch", "offsite lunch", "2026-11-26 11:00", "2026-11-26 13:00"),
     event("tomorrow 3pm sync @HQ", "sync", "2026-11-26 15:00", location="HQ"),
-    event("every monday 9am until dec 31 standup", "standup", "2026-11-30 09:00",
-          rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231T155959Z"),
+    event(
+        "every monday 9am until dec 31 standup",
+        "standup",
+        "2026-11-30 09:00",
+        rrule="FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231T155959Z",
+    ),
     event("in 2 hours call back", "call back", "2026-11-25 12:00"),
     event("the day after tomorrow 10am visit plant", "visit plant", "2026-11-27 10:00", event_kind="visit"),
-    event("next tuesday inspection of plant", "inspection of plant", "2026-12-01", all_day=True,
-          event_kind="inspection"),
+    event(
+        "next tuesday inspection of plant",
+        "inspection of plant",
+        "2026-12-01",
+        all_day=True,
+        event_kind="inspection",
+    ),
     event("sat flight to Shanghai", "flight to Shanghai", "2026-11-28", all_day=True, event_kind="travel"),
-    event("tomorrow morning flight to Shanghai", "flight to Shanghai", "2026-11-26 09:00", event_kind="travel"),
+    event(
+        "tomorrow morning flight to Shanghai", "flight to Shanghai", "2026-11-26 09:00", event_kind="travel"
+    ),
     followup("weekly report due friday", "weekly report", "2026-11-27"),
     followup("in 3 days follow up with bank", "follow up with bank", "2026-11-28"),
     followup("@Li send budget", "send budget", owner="Li"),
+    followup("due on friday send report", "send report", "2026-11-27"),
+    followup("no later than dec 5 send report", "send report", "2026-12-05"),
+    event("this morning standup", "standup", "2026-11-25 09:00"),
+    event("every monday morning standup", "standup", "2026-11-30 09:00", rrule="FREQ=WEEKLY;BYDAY=MO"),
+    event("coming friday dinner", "dinner", "2026-11-27", all_day=True),
+    event("12/5/2026 review meeting", "review meeting", "2026-12-05", all_day=True),
+    event("tomorrow 3 o'clock call", "call", "2026-11-26 15:00"),
+    event("in 30 min call", "call", "2026-11-25 10:30"),
+    event("tomorrow 9am prep half an hour", "prep", "2026-11-26 09:00", "2026-11-26 09:30"),
+    event(
+        "every month on the last day close books",
+        "close books",
+        "2026-11-30",
+        all_day=True,
+        rrule="FREQ=MONTHLY;BYMONTHDAY=-1",
+    ),
+    event(
+        "the 1st of every month rent", "rent", "2026-12-01", all_day=True, rrule="FREQ=MONTHLY;BYMONTHDAY=1"
+    ),
+    event(
+        "every quarter review meeting",
+        "review meeting",
+        "2026-11-25",
+        all_day=True,
+        rrule="FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=25",
+    ),
+    event("on the 5th review", "review", "2026-12-05", all_day=True),
+    event("Dec 5 at 3pm review", "review", "2026-12-05 15:00"),
+    event("tomorrow 2-3pm sync", "sync", "2026-11-26 14:00", "2026-11-26 15:00"),
+    event("every 2 weeks sync", "sync", "2026-11-25", all_day=True, rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=WE"),
 ]
 
 
-COMPARED = ("kind", "title", "start", "end", "all_day", "location", "owner", "due", "rrule", "event_kind", "board")
+COMPARED = (
+    "kind",
+    "title",
+    "start",
+    "end",
+    "all_day",
+    "location",
+    "owner",
+    "due",
+    "rrule",
+    "event_kind",
+    "board",
+)
 """The fields every table row pins down."""
 
 
@@ -385,7 +510,7 @@ def test_month_day_range_wraps_the_year() -> None:
 def test_spans_show_what_produced_what() -> None:
     text = "周五下午3点 与财务总监讨论并购方案 @3号会议室 1h"
     q = parse(text, NOW)
-    assert [(text[s.start:s.end], s.role) for s in q.spans] == [
+    assert [(text[s.start : s.end], s.role) for s in q.spans] == [
         ("周五", "date"),
         ("下午3点", "time"),
         ("与财务总监讨论并购方案", "title"),
@@ -397,27 +522,52 @@ def test_spans_show_what_produced_what() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("@销售经理 周五前 提交Q4预算", [("@销售经理", "owner"), ("周五前", "deadline"), ("提交Q4预算", "title")]),
+        (
+            "@销售经理 周五前 提交Q4预算",
+            [("@销售经理", "owner"), ("周五前", "deadline"), ("提交Q4预算", "title")],
+        ),
         ("明天 预算评审 下午2点到4点", [("明天", "date"), ("预算评审", "title"), ("下午2点到4点", "range")]),
         ("#年会 订场地 12月10日前", [("#年会", "board"), ("订场地", "title"), ("12月10日前", "deadline")]),
         (
             "every monday 9am until dec 31 standup for 30 min",
-            [("every monday", "recurrence"), ("9am", "time"), ("until dec 31", "recurrence"),
-             ("standup", "title"), ("for 30 min", "duration")],
+            [
+                ("every monday", "recurrence"),
+                ("9am", "time"),
+                ("until dec 31", "recurrence"),
+                ("standup", "title"),
+                ("for 30 min", "duration"),
+            ],
         ),
-        ("tomorrow from 2pm to 4pm review", [("tomorrow", "date"), ("from 2pm to 4pm", "range"), ("review", "title")]),
+        (
+            "tomorrow from 2pm to 4pm review",
+            [("tomorrow", "date"), ("from 2pm to 4pm", "range"), ("review", "title")],
+        ),
     ],
 )
 def test_spans(text: str, expected: list[tuple[str, str]]) -> None:
     q = parse(text, NOW)
-    assert [(text[s.start:s.end], s.role) for s in q.spans] == expected
+    assert [(text[s.start : s.end], s.role) for s in q.spans] == expected
 
 
 def test_full_width_digits_and_punctuation_keep_offsets() -> None:
     text = "明天下午３点，开会 ＠二号会议室"
     q = parse(text, NOW)
     assert (q.start, q.title, q.location) == (at("2026-11-26 15:00"), "开会", "二号会议室")
-    assert [text[s.start:s.end] for s in q.spans if s.role in ("time", "location")] == ["下午３点", "＠二号会议室"]
+    assert [text[s.start : s.end] for s in q.spans if s.role in ("time", "location")] == [
+        "下午３点",
+        "＠二号会议室",
+    ]
+
+
+def test_separators_left_at_a_cut_are_dropped() -> None:
+    assert parse("明天，开会－讨论", NOW).title == "开会－讨论"
+    assert parse("讨论方案（周五）", NOW).title == "讨论方案"
+    assert parse("review: tomorrow, 3pm - budget", NOW).title == "review budget"
+
+
+def test_unsupported_words_stay_in_the_title() -> None:
+    q = parse("下周 出差", NOW)  # a week without a day is not a date
+    assert (q.kind, q.title, q.due) == ("followup", "下周 出差", None)
 
 
 def test_quoted_text_is_never_parsed() -> None:
@@ -461,18 +611,35 @@ def test_the_clock_is_never_read() -> None:
 @pytest.mark.parametrize(
     ("text", "lang", "line"),
     [
-        ("周五下午3点 与财务总监讨论并购方案 @3号会议室 1h", "en",
-         "Event · Fri 27 Nov 15:00–16:00 · @3号会议室 · 与财务总监讨论并购方案"),
-        ("周五下午3点 与财务总监讨论并购方案 @3号会议室 1h", "zh",
-         "日程 · 11月27日 周五 15:00–16:00 · @3号会议室 · 与财务总监讨论并购方案"),
+        (
+            "周五下午3点 与财务总监讨论并购方案 @3号会议室 1h",
+            "en",
+            "Event · Fri 27 Nov 15:00–16:00 · @3号会议室 · 与财务总监讨论并购方案",
+        ),
+        (
+            "周五下午3点 与财务总监讨论并购方案 @3号会议室 1h",
+            "zh",
+            "日程 · 11月27日 周五 15:00–16:00 · @3号会议室 · 与财务总监讨论并购方案",
+        ),
         ("@销售经理 周五前 提交Q4预算", "en", "Follow-up · owner @销售经理 · due Fri 27 Nov · 提交Q4预算"),
-        ("@销售经理 周五前 提交Q4预算", "zh", "督办事项 · 责任人 @销售经理 · 截止 11月27日 周五 · 提交Q4预算"),
+        (
+            "@销售经理 周五前 提交Q4预算",
+            "zh",
+            "督办事项 · 责任人 @销售经理 · 截止 11月27日 周五 · 提交Q4预算",
+        ),
         ("下周二到周四 出差深圳", "en", "Event (trip) · Tue 1 Dec – Thu 3 Dec · all day · 出差深圳"),
         ("下周二到周四 出差深圳", "zh", "日程（出差） · 12月1日 周二 – 12月3日 周四 全天 · 出差深圳"),
         ("#年会 订场地 12月10日前", "en", "Card · #年会 · due Thu 10 Dec · 订场地"),
-        ("every monday 9am weekly staff meeting", "en",
-         "Event · Mon 30 Nov 09:00–10:00 · every Monday · weekly staff meeting"),
-        ("每月最后一个周五 下午4点 总结会", "zh", "日程 · 11月27日 周五 16:00–17:00 · 每月最后一个周五 · 总结会"),
+        (
+            "every monday 9am weekly staff meeting",
+            "en",
+            "Event · Mon 30 Nov 09:00–10:00 · every Monday · weekly staff meeting",
+        ),
+        (
+            "每月最后一个周五 下午4点 总结会",
+            "zh",
+            "日程 · 11月27日 周五 16:00–17:00 · 每月最后一个周五 · 总结会",
+        ),
         ("11pm-1am release", "en", "Event · Wed 25 Nov 23:00 – Thu 26 Nov 01:00 · release"),
         ("today 9am standup", "en", "Event · Wed 25 Nov 09:00–10:00 · standup · ⚠ date is in the past"),
     ],
@@ -519,14 +686,21 @@ FRAGMENTS = [
     "trip", "inspection", "9-11am", "25点", "9:70", "24:00", "0", "00", "99", "一", "两", "十", "八",
 ]  # fmt: skip
 
-ZONES = [SHANGHAI, ZoneInfo("America/New_York"), ZoneInfo("Europe/London"), ZoneInfo("Australia/Lord_Howe"),
-         UTC, timezone(timedelta(hours=-9, minutes=-30))]
+ZONES = [
+    SHANGHAI,
+    ZoneInfo("America/New_York"),
+    ZoneInfo("Europe/London"),
+    ZoneInfo("Australia/Lord_Howe"),
+    UTC,
+    timezone(timedelta(hours=-9, minutes=-30)),
+]
 
 phrases = st.lists(
     st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=3), st.characters()), max_size=12
 ).map("".join)
-nows = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2150, 12, 31),
-                    timezones=st.sampled_from(ZONES))
+nows = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2150, 12, 31), timezones=st.sampled_from(ZONES)
+)
 
 
 def check_invariants(text: str, now: datetime) -> None:
@@ -536,8 +710,15 @@ def check_invariants(text: str, now: datetime) -> None:
     except QuickAddError as error:
         start, end = error.span
         assert 0 <= start <= end <= len(text)
-        assert error.code in {"bad_time", "bad_date", "bad_duration", "bad_recurrence", "empty_title",
-                              "end_before_start", "ambiguous"}
+        assert error.code in {
+            "bad_time",
+            "bad_date",
+            "bad_duration",
+            "bad_recurrence",
+            "empty_title",
+            "end_before_start",
+            "ambiguous",
+        }
         return
     assert q.title and q.title == q.title.strip() and "  " not in q.title
     assert q.kind in {"event", "followup", "card"}
@@ -576,10 +757,17 @@ def test_surrounding_whitespace_changes_nothing_but_offsets(case: Case, pad: str
     plain, padded = parse(case.text, NOW), parse(pad + case.text + pad, NOW)
     assert fields(padded) == fields(plain)
     assert [(s.start + len(pad), s.end + len(pad), s.role) for s in plain.spans] == [
-        (s.start, s.end, s.role) for s in padded.spans]
+        (s.start, s.end, s.role) for s in padded.spans
+    ]
 
 
 # --- architecture and speed -----------------------------------------------------------------------------------
+
+
+def test_every_pattern_has_a_handler() -> None:
+    from gmassist.domain import quickadd
+
+    assert set(quickadd._HANDLERS) == {name for name, _ in quickadd._PATTERNS}
 
 
 def test_module_is_pure() -> None:

@@ -8,6 +8,31 @@ A part of the line that looks like a date or time but is wrong (``25点``, ``2�
 :class:`QuickAddError` pointing at that part. The parser runs on every keystroke, so it is one pass of
 precompiled regular expressions over the line plus a little arithmetic; it never reads the clock.
 
+Forms understood
+----------------
+* Days: 今天/明天/后天/大后天/昨天, 今晚/明早; 周一…周日, 星期X, 礼拜X (also 周1…周7), with 本/这/下/下下/上;
+  下个月3号, 12月5日/号, 十二月五日, 2026年12月5日, 2026-12-05, 12/5 and 12/5/2026 (month/day), 5号;
+  3天后, 两周后, 一个月后. today/tonight/tomorrow/the day after tomorrow/yesterday, this morning;
+  monday…sunday and mon…sun with this/next/coming/last; Dec 5, December 5th 2026, 5 Dec, the 5th;
+  in 3 days / 2 weeks / 1 month.
+* Times: 3点, 3点半, 3点15分, 3点一刻, 十点半, 两点, 15:30 (also full-width ３：３０) after 上午/下午/中午/晚上/
+  早上/凌晨/傍晚 or alone; 中午 and 正午/午夜; 9am, 9 am, 9:30, 9.30am, 3pm, 15:00, noon, midnight, at 3,
+  3 o'clock; morning/afternoon/evening/night after a day; 半小时后, in 2 hours, in 30 min.
+* Durations: 半小时, 1小时, 1.5小时, 一个半小时, 两个小时, 90分钟, 1小时30分钟, 一刻钟; 45m, 1h, 1.5h, 1h30m,
+  1h30, 90 min, 2 hours, an hour, half an hour, with an optional "for".
+* Ranges: dates or times joined by 到/至/-/~/to/until/through, optionally after 从/from (下周二到周四,
+  12月1日-3日, 12月1-3日, 明天下午2点到4点, 14:00-15:30, 下午2-4点, mon to wed, Dec 1-3, 9-11am, 11-1pm,
+  from 2pm to 4pm, 周一9点到周三17点).
+* Recurrences: 每天/每日/天天, 每隔一天, 每N天, 每周X (每周一三五, 每周二、四), 每个工作日, 每两周/隔周 (+ day),
+  每月N号, 每月最后一天/月底, 每月第一个/最后一个周X, 每季度, 每年, 每年12月5日; every day/N days/other day,
+  every week/N weeks (on monday), every monday (and wednesday), every other monday, every weekday, every
+  month on the 1st / last day / last friday, every last friday of the month, the 1st of every month,
+  every quarter, every year (on Dec 5); ``until``/``直到`` a date ends the series (RRULE UNTIL).
+* Deadlines: X前/之前/以前, 截止X, 截止到X, 最晚X, X到期; by X, due X, due on X, before X, no later than X.
+* Tags: ``@name`` (owner, or location in an event; ``@3pm`` is a time), ``#board``.
+* Event kinds: 出差/航班/飞机/高铁/trip/travel/flight → travel; 拜访/来访/走访/visit → visit;
+  检查/视察/巡视/巡查/inspection → inspection; otherwise meeting.
+
 How the line is read
 --------------------
 1. Dates, times, durations, recurrences, ``@`` and ``#`` tags are found left to right; text in quotes
@@ -65,6 +90,7 @@ from dateutil import rrule as _rr
 from dateutil.relativedelta import relativedelta
 
 __all__ = [
+    "ROLES",
     "WARNING_TEXT",
     "QuickAdd",
     "QuickAddError",
@@ -148,8 +174,14 @@ WARNING_TEXT: dict[str, dict[str, str]] = {
     "past": {"en": "date is in the past", "zh": "日期已过"},
     "assumed_pm": {"en": "hour read as p.m.", "zh": "按下午理解"},
     "assumed_time": {"en": "time of day assumed", "zh": "按默认时刻理解"},
-    "ignored_date": {"en": "a second date or time was left in the title", "zh": "另一个日期或时间保留在标题中"},
-    "time_ignored": {"en": "a due date has no time of day; the time was dropped", "zh": "截止只记日期，时间已忽略"},
+    "ignored_date": {
+        "en": "a second date or time was left in the title",
+        "zh": "另一个日期或时间保留在标题中",
+    },
+    "time_ignored": {
+        "en": "a due date has no time of day; the time was dropped",
+        "zh": "截止只记日期，时间已忽略",
+    },
     "duration_ignored": {"en": "duration ignored for an all-day event", "zh": "全天日程忽略时长"},
     "weekday_mismatch": {"en": "weekday does not match the date", "zh": "星期与日期不符"},
 }
@@ -157,19 +189,37 @@ WARNING_TEXT: dict[str, dict[str, str]] = {
 
 # --- lexicon ---------------------------------------------------------------------------------------------
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _EN_NUMBER = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "other": 2,
 }  # fmt: skip
-_MONTH_EN = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTH_EN = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _WEEKDAY_EN = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _WEEKDAY_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 _RRULE_DAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-            "last": -1, "第一": 1, "第1": 1, "第二": 2, "第2": 2, "第三": 3, "第3": 3, "第四": 4, "第4": 4,
-            "最后": -1}
+_ORDINAL = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1,
+    "第一": 1, "第1": 1, "第二": 2, "第2": 2, "第三": 3, "第3": 3, "第四": 4, "第4": 4, "最后": -1,
+}  # fmt: skip
 _PERIOD = {
     "上午": "am", "早上": "am", "早晨": "am", "清晨": "am", "morning": "am",
     "下午": "pm", "午后": "pm", "afternoon": "pm",
@@ -188,110 +238,189 @@ _PERIOD_CN = "上午|下午|中午|晚上|早上|早晨|清晨|凌晨|傍晚|夜
 _AMPM = r"(?:[aApP]\.?[mM]\.?)(?![A-Za-z])"
 _B = "(?<![A-Za-z])"
 _E = "(?![A-Za-z])"
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec")
-_WD_EN = ("(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|thurs|thur|mon|tue|wed|thu|fri"
-          "|sat|sun)(?![a-z])")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec"
+)
+_WD_EN = (
+    "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|thurs|thur|mon|tue|wed|thu|fri"
+    "|sat|sun)(?![a-z])"
+)
 _WD_EN_LIST = f"{_WD_EN}(?:\\s*(?:,|and|&|/)\\s*{_WD_EN})*"
 _WEEK_CN = "(?:周|星期|礼拜|週)"
 _WD_CN = "(?:[一二三四五六日天](?!点|时)|[1-7](?![0-9:点.时]))"
 _WD_CN_LIST = f"{_WEEK_CN}?{_WD_CN}(?:\\s*[、,，和及与/]?\\s*{_WEEK_CN}?{_WD_CN})*"
 _WEEK_PREFIX = "下下个?|下个?|上上个?|上个?|本|这个?|这一"
 _ORD_EN = "first|second|third|fourth|last|1st|2nd|3rd|4th"
-_TIME_NOUNS = ("(?![0-9]|小时|个|分钟|钟头|天|周|号|日|月|年|建议|意见|要求|内容|问题|事项|原则|措施|共识|想法|"
-               "看法|说明|考虑|方面|理由|体会|感想|心得|结论|注意|工作|任务|点|儿)")
-_DAY_END = ("(?=$|[\\s,.;:!?、。，；：！？)）]|前|之前|以前|截止|到|至|-|~|上午|下午|中午|晚上|早上|早晨|凌晨|傍晚|的|"
-            f"[0-9]|{_CNN}{{1,3}}[点时])")
+_TIME_NOUNS = (
+    "(?![0-9]|小时|个|分钟|钟头|天|周|号|日|月|年|建议|意见|要求|内容|问题|事项|原则|措施|共识|想法|"
+    "看法|说明|考虑|方面|理由|体会|感想|心得|结论|注意|工作|任务|点|儿)"
+)
+_DAY_END = (
+    "(?=$|[\\s,.;:!?、。，；：！？)）]|前|之前|以前|截止|到|至|-|~|上午|下午|中午|晚上|早上|早晨|凌晨|傍晚|的|"
+    f"[0-9]|{_CNN}{{1,3}}[点时])"
+)
 _TAG_BODY = "[^\\s@#,，。;；、()（）\\[\\]【】]+"
 
 # Order matters: at one position the first alternative that matches wins.
 _PATTERNS: list[tuple[str, str]] = [
-    ("quote", "\"[^\"\\n]*\"|“[^”]*”|「[^」]*」|『[^』]*』|《[^》]*》"),
+    ("quote", '"[^"\\n]*"|“[^”]*”|「[^」]*」|『[^』]*』|《[^》]*》'),
     ("at", f"(?<![A-Za-z0-9._%+\\-])@(?P<name>{_TAG_BODY})"),
     ("hash", f"(?<![A-Za-z0-9&])#(?P<name>{_TAG_BODY})"),
     # recurrences
     ("cn_rec_workday", "每个?工作日|工作日每天|每周工作日|周一[至到]周五每天"),
     ("cn_rec_day", f"每(?P<gap>隔)?(?P<n>{_NUM})?个?(?:天|日)(?![报程志常])|天天"),
-    ("cn_rec_week", f"(?:每(?P<gap>隔)?(?P<n>{_NUM})?个?|(?P<alt>隔))(?:周|星期|礼拜|週)(?:的)?"
-                    f"(?P<days>{_WD_CN_LIST})?"),
-    ("cn_rec_month", f"每(?P<gap>隔)?(?P<n>{_NUM})?个?月(?:的)?(?:(?P<md>{_NUM})\\s*[号日]|"
-                     f"(?P<lastday>最后一天|底|末)|(?P<ord>第[一二三四1-4]|最后)一?个?{_WEEK_CN}(?P<wd>{_WD_CN}))?"),
+    (
+        "cn_rec_week",
+        f"(?:每(?P<gap>隔)?(?P<n>{_NUM})?个?|(?P<alt>隔))(?:周|星期|礼拜|週)(?:的)?(?P<days>{_WD_CN_LIST})?",
+    ),
+    (
+        "cn_rec_month",
+        f"每(?P<gap>隔)?(?P<n>{_NUM})?个?月(?:的)?(?:(?P<md>{_NUM})\\s*[号日]|"
+        f"(?P<lastday>最后一天|底|末)|(?P<ord>第[一二三四1-4]|最后)一?个?{_WEEK_CN}(?P<wd>{_WD_CN}))?",
+    ),
     ("cn_rec_quarter", "每个?季度"),
-    ("cn_rec_year", f"每(?P<gap>隔)?(?P<n>{_NUM})?年(?:的)?(?:(?P<m>{_NUM})\\s*月\\s*(?P<d>{_NUM})\\s*[日号]?)?"),
-    ("en_rec_workday", f"(?i:{_B}(?:every|each)\\s+(?:weekday|workday|work\\s+day|working\\s+day|business\\s+day)"
-                       f"{_E}|{_B}weekdays{_E})"),
-    ("en_rec_nth", f"(?i:{_B}(?:every|each)\\s+(?P<ord>{_ORD_EN})\\s+(?P<wd>{_WD_EN})"
-                   f"(?:\\s+of\\s+(?:the|every|each)\\s+month{_E})?)"),
-    ("en_rec_of_month", f"(?i:{_B}(?:on\\s+)?the\\s+(?:(?P<ord>{_ORD_EN})\\s+(?P<wd>{_WD_EN})|"
-                        f"(?P<md>[0-9]{{1,2}})(?:st|nd|rd|th)|(?P<lastday>last\\s+day))"
-                        f"\\s+of\\s+(?:every|each)\\s+month{_E})"),
-    ("en_rec_unit", f"(?i:{_B}(?:every|each)\\s+(?:(?P<n>[0-9]{{1,2}}|other|two|three|four|six)\\s+)?"
-                    f"(?P<u>days?|weeks?|months?|years?|quarters?){_E}(?:\\s+on\\s+(?:the\\s+)?(?:"
-                    f"(?P<days>{_WD_EN_LIST})|(?P<md>[0-9]{{1,2}})(?:st|nd|rd|th){_E}|"
-                    f"(?P<ord>{_ORD_EN})\\s+(?P<wd>{_WD_EN})|(?P<lastday>last\\s+day){_E}|"
-                    f"(?P<mon>{_MONTHS})\\.?\\s*(?P<mday>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9a-z])))?)"),
+    (
+        "cn_rec_year",
+        f"每(?P<gap>隔)?(?P<n>{_NUM})?年(?:的)?(?:(?P<m>{_NUM})\\s*月\\s*(?P<d>{_NUM})\\s*[日号]?)?",
+    ),
+    (
+        "en_rec_workday",
+        f"(?i:{_B}(?:every|each)\\s+(?:weekday|workday|work\\s+day|working\\s+day|business\\s+day)"
+        f"{_E}|{_B}weekdays{_E})",
+    ),
+    (
+        "en_rec_nth",
+        f"(?i:{_B}(?:every|each)\\s+(?P<ord>{_ORD_EN})\\s+(?P<wd>{_WD_EN})"
+        f"(?:\\s+of\\s+(?:the|every|each)\\s+month{_E})?)",
+    ),
+    (
+        "en_rec_of_month",
+        f"(?i:{_B}(?:on\\s+)?the\\s+(?:(?P<ord>{_ORD_EN})\\s+(?P<wd>{_WD_EN})|"
+        f"(?P<md>[0-9]{{1,2}})(?:st|nd|rd|th)|(?P<lastday>last\\s+day))"
+        f"\\s+of\\s+(?:every|each)\\s+month{_E})",
+    ),
+    (
+        "en_rec_unit",
+        f"(?i:{_B}(?:every|each)\\s+(?:(?P<n>[0-9]{{1,2}}|other|two|three|four|six)\\s+)?"
+        f"(?P<u>days?|weeks?|months?|years?|quarters?){_E}(?:\\s+on\\s+(?:the\\s+)?(?:"
+        f"(?P<days>{_WD_EN_LIST})|(?P<md>[0-9]{{1,2}})(?:st|nd|rd|th){_E}|"
+        f"(?P<ord>{_ORD_EN})\\s+(?P<wd>{_WD_EN})|(?P<lastday>last\\s+day){_E}|"
+        f"(?P<mon>{_MONTHS})\\.?\\s*(?P<mday>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9a-z])))?)",
+    ),
     ("en_rec_days", f"(?i:{_B}(?:every|each)\\s+(?P<other>other\\s+)?(?P<days>{_WD_EN_LIST}))"),
     # relative dates and times
-    ("cn_after", f"(?P<n>[0-9]{{1,3}}|{_CNN}{{1,3}}|半)\\s*个?\\s*(?P<u>天|周|星期|礼拜|月|小时|钟头|分钟)(?:之|以)?后"),
-    ("en_in", f"(?i:{_B}in\\s+(?P<n>[0-9]{{1,3}}|an?|one|two|three|four|five|six|seven|eight|nine|ten|half\\s+an)"
-              f"\\s+(?P<u>days?|weeks?|months?|hours?|hrs?|minutes?|mins?){_E})"),
+    (
+        "cn_after",
+        f"(?P<n>[0-9]{{1,3}}|{_CNN}{{1,3}}|半)\\s*个?\\s*(?P<u>天|周|星期|礼拜|月|小时|钟头|分钟)(?:之|以)?后",
+    ),
+    (
+        "en_in",
+        f"(?i:{_B}in\\s+(?P<n>[0-9]{{1,3}}|an?|one|two|three|four|five|six|seven|eight|nine|ten|half\\s+an)"
+        f"\\s+(?P<u>days?|weeks?|months?|hours?|hrs?|minutes?|mins?){_E})",
+    ),
     # dates
     ("iso", "(?<![0-9])(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})(?![0-9])"),
-    ("cn_ymd", f"(?<![0-9])(?P<y>[0-9]{{4}})\\s*年\\s*(?P<m>{_NUM})\\s*月\\s*"
-               f"(?:(?P<d>[0-9]{{1,2}})\\s*[日号]?|(?P<dc>{_CNN}{{1,3}})\\s*[日号])(?![0-9])"),
+    (
+        "cn_ymd",
+        f"(?<![0-9])(?P<y>[0-9]{{4}})\\s*年\\s*(?P<m>{_NUM})\\s*月\\s*"
+        f"(?:(?P<d>[0-9]{{1,2}})\\s*[日号]?|(?P<dc>{_CNN}{{1,3}})\\s*[日号])(?![0-9])",
+    ),
     ("cn_month_rel", f"(?P<pre>下下个?|下个?|本|这个?|上个?)月\\s*(?P<d>{_NUM})\\s*[日号]"),
-    ("cn_md_range", f"(?<![0-9])(?P<m>{_NUM})\\s*月\\s*(?P<d>[0-9]{{1,2}})\\s*(?:-|~|到|至)\\s*"
-                    "(?P<d2>[0-9]{1,2})\\s*[日号]"),
-    ("cn_md", f"(?<![0-9])(?P<m>{_NUM})\\s*月\\s*(?:(?P<d>[0-9]{{1,2}})(?:\\s*[日号])?|(?P<dc>{_CNN}{{1,3}})\\s*[日号])"
-              "(?![0-9]|\\s*[点时:])"),
+    (
+        "cn_md_range",
+        f"(?<![0-9])(?P<m>{_NUM})\\s*月\\s*(?P<d>[0-9]{{1,2}})\\s*(?:-|~|到|至)\\s*"
+        "(?P<d2>[0-9]{1,2})\\s*[日号]",
+    ),
+    (
+        "cn_md",
+        f"(?<![0-9])(?P<m>{_NUM})\\s*月\\s*(?:(?P<d>[0-9]{{1,2}})(?:\\s*[日号])?|(?P<dc>{_CNN}{{1,3}})\\s*[日号])"
+        "(?![0-9]|\\s*[点时:])",
+    ),
     ("slash", "(?<![0-9/.:])(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})(?:/(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9/])"),
-    ("en_md", f"(?i:{_B}(?P<mon>{_MONTHS})\\.?\\s*(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?"
-              "(?:\\s*[-–]\\s*(?P<d2>[0-9]{1,2})(?:st|nd|rd|th)?)?(?:,?\\s*(?P<y>[0-9]{4}))?(?![0-9a-z:]))"),
-    ("en_dm", f"(?i:(?<![0-9.:/])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\\s*(?:of\\s+)?(?P<mon>{_MONTHS})(?![a-z])\\.?"
-              "(?:,?\\s+(?P<y>[0-9]{4})(?![0-9]))?)"),
+    (
+        "en_md",
+        f"(?i:{_B}(?P<mon>{_MONTHS})\\.?\\s*(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?"
+        "(?:\\s*[-–]\\s*(?P<d2>[0-9]{1,2})(?:st|nd|rd|th)?)?(?:,?\\s*(?P<y>[0-9]{4}))?(?![0-9a-z:]))",
+    ),
+    (
+        "en_dm",
+        f"(?i:(?<![0-9.:/])(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\\s*(?:of\\s+)?(?P<mon>{_MONTHS})(?![a-z])\\.?"
+        "(?:,?\\s+(?P<y>[0-9]{4})(?![0-9]))?)",
+    ),
     ("cn_rel", "大后天|后天|明天|明日|明晚|明早|明晨|今天|今日|今晚|今早|今晨|昨天|昨日|昨晚|大前天|前天"),
-    ("en_rel", f"(?i:{_B}(?:(?P<dat>(?:the\\s+)?day\\s+after\\s+(?:tomorrow|tmrw?))|today|tonight|tonite|"
-               f"tomorrow|tmrw|tmr|yesterday|this\\s+(?:morning|afternoon|evening)){_E})"),
+    (
+        "en_rel",
+        f"(?i:{_B}(?:(?P<dat>(?:the\\s+)?day\\s+after\\s+(?:tomorrow|tmrw?))|today|tonight|tonite|"
+        f"tomorrow|tmrw|tmr|yesterday|this\\s+(?:morning|afternoon|evening)){_E})",
+    ),
     ("cn_weekday", f"(?P<pre>{_WEEK_PREFIX})?{_WEEK_CN}(?P<wd>[一二三四五六日天]|[1-7](?![0-9]))(?![点时])"),
-    ("cn_bad_weekday", f"(?P<pre>{_WEEK_PREFIX})?{_WEEK_CN}(?P<wd>[八九零〇]|[089](?![0-9]))(?!点|时|小时|个|天|年)"),
+    (
+        "cn_bad_weekday",
+        f"(?P<pre>{_WEEK_PREFIX})?{_WEEK_CN}(?P<wd>[八九零〇]|[089](?![0-9]))(?!点|时|小时|个|天|年)",
+    ),
     ("en_weekday", f"(?i:{_B}(?:(?P<pre>this|next|coming|last|following)\\s+)?(?P<wd>{_WD_EN})\\.?)"),
     ("en_nth", f"(?i:{_B}(?:on\\s+)?the\\s+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th){_E})"),
     ("cn_day", f"(?<![0-9月.第])(?P<d>[0-9]{{1,2}}|{_CNN}{{1,3}})\\s*[号日]{_DAY_END}"),
     # time ranges
-    ("en_trange", f"(?i:(?<![0-9:./])(?P<h1>[0-9]{{1,2}})(?::(?P<m1>[0-9]{{2}}))?\\s*(?P<a1>{_AMPM})?\\s*"
-                  f"(?:-|–|—|~|{_B}to{_E}|{_B}until{_E}|{_B}till{_E})\\s*"
-                  f"(?P<h2>[0-9]{{1,2}})(?::(?P<m2>[0-9]{{2}}))?\\s*(?P<a2>{_AMPM}))"),
-    ("cn_trange", f"(?:(?P<p1>{_PERIOD_CN})\\s*)?(?<![0-9:.])(?P<h1>{_NUM})\\s*(?:-|–|~|到|至)\\s*"
-                  f"(?:(?P<p2>{_PERIOD_CN})\\s*)?(?P<h2>{_NUM})\\s*(?:点钟|点|时)"
-                  f"(?:\\s*(?P<half>半)|(?P<m2>[0-9]{{1,2}})\\s*分?)?{_TIME_NOUNS}"),
+    (
+        "en_trange",
+        f"(?i:(?<![0-9:./])(?P<h1>[0-9]{{1,2}})(?::(?P<m1>[0-9]{{2}}))?\\s*(?P<a1>{_AMPM})?\\s*"
+        f"(?:-|–|—|~|{_B}to{_E}|{_B}until{_E}|{_B}till{_E})\\s*"
+        f"(?P<h2>[0-9]{{1,2}})(?::(?P<m2>[0-9]{{2}}))?\\s*(?P<a2>{_AMPM}))",
+    ),
+    (
+        "cn_trange",
+        f"(?:(?P<p1>{_PERIOD_CN})\\s*)?(?<![0-9:.])(?P<h1>{_NUM})\\s*(?:-|–|~|到|至)\\s*"
+        f"(?:(?P<p2>{_PERIOD_CN})\\s*)?(?P<h2>{_NUM})\\s*(?:点钟|点|时)"
+        f"(?:\\s*(?P<half>半)|(?P<m2>[0-9]{{1,2}})\\s*分?)?{_TIME_NOUNS}",
+    ),
     # durations
-    ("cn_dur", f"(?:(?P<h>[0-9]{{1,4}}(?:\\.[0-9]{{1,2}})?|{_CNN}{{1,3}}|半)\\s*个?\\s*(?P<half>半)?\\s*(?:小时|钟头)"
-               f"(?:\\s*(?P<m>[0-9]{{1,3}}|{_CNN}{{1,3}})\\s*分钟?)?|(?P<m2>[0-9]{{1,4}}|{_CNN}{{1,3}})\\s*分钟|"
-               "(?P<quarter>一刻钟)|(?P<halfclock>半个?钟头?))"),
-    ("en_dur", "(?i:(?<![0-9a-z.:])(?:(?P<h>[0-9]{1,4}(?:\\.[0-9]{1,2})?)\\s*(?:hours|hour|hrs|hr|h)"
-               "(?:\\s*(?P<m>[0-9]{1,3})\\s*(?:minutes|minute|mins|min|m(?![a-z])|分钟|分)|(?P<mb>[0-9]{1,2})(?![0-9]))?|"
-               "(?P<m2>[0-9]{1,4})\\s*(?:minutes|minute|mins|min|m)|"
-               "(?P<hh>an|one|half\\s+an|a\\s+half)\\s+hour(?P<andhalf>\\s+and\\s+a\\s+half)?|"
-               "(?P<h3>[0-9]{1,2})\\s+and\\s+a\\s+half\\s+hours?)(?![a-z]))"),
+    (
+        "cn_dur",
+        f"(?:(?P<h>[0-9]{{1,4}}(?:\\.[0-9]{{1,2}})?|{_CNN}{{1,3}}|半)\\s*个?\\s*(?P<half>半)?\\s*(?:小时|钟头)"
+        f"(?:\\s*(?P<m>[0-9]{{1,3}}|{_CNN}{{1,3}})\\s*分钟?)?|(?P<m2>[0-9]{{1,4}}|{_CNN}{{1,3}})\\s*分钟|"
+        "(?P<quarter>一刻钟)|(?P<halfclock>半个?钟头?))",
+    ),
+    (
+        "en_dur",
+        "(?i:(?<![0-9a-z.:])(?:(?P<h>[0-9]{1,4}(?:\\.[0-9]{1,2})?)\\s*(?:hours|hour|hrs|hr|h)"
+        "(?:\\s*(?P<m>[0-9]{1,3})\\s*(?:minutes|minute|mins|min|m(?![a-z])|分钟|分)|(?P<mb>[0-9]{1,2})(?![0-9]))?|"
+        "(?P<m2>[0-9]{1,4})\\s*(?:minutes|minute|mins|min|m)|"
+        "(?P<hh>an|one|half\\s+an|a\\s+half)\\s+hour(?P<andhalf>\\s+and\\s+a\\s+half)?|"
+        "(?P<h3>[0-9]{1,2})\\s+and\\s+a\\s+half\\s+hours?)(?![a-z]))",
+    ),
     # times of day
-    ("cn_time", f"(?:(?P<period>{_PERIOD_CN})\\s*)?(?<![0-9:.])(?P<hour>[0-9]{{1,2}}|{_CNN}{{1,3}})\\s*"
-                f"(?:点钟|点|(?<=[0-9])时)(?:\\s*(?P<half>半)|\\s*(?P<quarter>一刻|三刻)|(?P<zheng>整)|"
-                f"\\s*(?P<minute>[0-9]{{1,2}}|{_CNN}{{1,3}})\\s*分?)?{_TIME_NOUNS}"),
-    ("colon_time", f"(?:(?P<period>{_PERIOD_CN})\\s*)?(?<![0-9:.])(?P<hour>[0-9]{{1,2}}):(?P<minute>[0-9]{{2}})"
-                   f"(?![0-9:])(?:\\s*(?P<ampm>{_AMPM}))?"),
+    (
+        "cn_time",
+        f"(?:(?P<period>{_PERIOD_CN})\\s*)?(?<![0-9:.])(?P<hour>[0-9]{{1,2}}|{_CNN}{{1,3}})\\s*"
+        f"(?:点钟|点|(?<=[0-9])时)(?:\\s*(?P<half>半)|\\s*(?P<quarter>一刻|三刻)|(?P<zheng>整)|"
+        f"\\s*(?P<minute>[0-9]{{1,2}}|{_CNN}{{1,3}})\\s*分?)?{_TIME_NOUNS}",
+    ),
+    (
+        "colon_time",
+        f"(?:(?P<period>{_PERIOD_CN})\\s*)?(?<![0-9:.])(?P<hour>[0-9]{{1,2}}):(?P<minute>[0-9]{{2}})"
+        f"(?![0-9:])(?:\\s*(?P<ampm>{_AMPM}))?",
+    ),
     ("en_dot", f"(?<![0-9.:])(?P<hour>[0-9]{{1,2}})\\.(?P<minute>[0-9]{{2}})\\s*(?P<ampm>{_AMPM})"),
     ("en_ampm", f"(?<![0-9.:/])(?P<hour>[0-9]{{1,2}})\\s*(?P<ampm>{_AMPM})"),
     ("en_oclock", f"(?i:(?<![0-9.:])(?P<hour>[0-9]{{1,2}})\\s*o'?clock{_E})"),
-    ("en_at", f"(?i:{_B}at\\s+(?P<hour>[0-9]{{1,2}})(?![0-9:.]|\\s*(?:[ap]\\.?m|%|/|[-–~]|to{_E}|o'?clock|h|"
-              "hours?|hrs?|min)))"),
+    (
+        "en_at",
+        f"(?i:{_B}at\\s+(?P<hour>[0-9]{{1,2}})(?![0-9:.]|\\s*(?:[ap]\\.?m|%|/|[-–~]|to{_E}|o'?clock|h|"
+        "hours?|hrs?|min)))",
+    ),
     ("noon", f"(?i:{_B}(?P<w>noon|midday|midnight){_E})|正午|午夜"),
     # parts of the day
     ("cn_period", f"(?:{_PERIOD_CN})(?!茶|饭|觉)"),
     ("en_period", f"(?i:{_B}(?:in\\s+the\\s+)?(?P<w>morning|afternoon|evening|night){_E})"),
     # small words that only mean something next to a date or time
-    ("w_dl", f"截止到|截止|截至|最晚|最迟|不晚于|到期|之前|以前|"
-             "前(?!台|面|往|夕|期|任|辈|景|途|者|天|年|排|方|线|端|沿|言|身|列|厅|额|置|瞻|进|行|述|后|门)|"
-             f"(?i:{_B}(?:due(?:\\s+(?:on|by))?|by|before|no\\s+later\\s+than){_E}(?:\\s*:)?)"),
+    (
+        "w_dl",
+        f"截止到|截止|截至|最晚|最迟|不晚于|到期|之前|以前|"
+        "前(?!台|面|往|夕|期|任|辈|景|途|者|天|年|排|方|线|端|沿|言|身|列|厅|额|置|瞻|进|行|述|后|门)|"
+        f"(?i:{_B}(?:due(?:\\s+(?:on|by))?|by|before|no\\s+later\\s+than){_E}(?:\\s*:)?)",
+    ),
     ("w_conn", f"直到|到|至|~|-|–|—|(?i:{_B}(?:to|until|till|thru|through){_E})"),
     ("w_from", f"从|(?i:{_B}(?:from|starting){_E})"),
     ("w_filler", f"于|(?i:{_B}(?:at|on){_E})"),
@@ -304,14 +433,22 @@ _GROUP_NAME = re.compile(r"\(\?P<[a-z0-9_]+>")
 _RX: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, pattern in _PATTERNS}
 _MASTER = re.compile("|".join(f"(?P<{name}>{_GROUP_NAME.sub('(?:', p)})" for name, p in _PATTERNS))
 _SPACE = re.compile(r"\s+")
+_WS = re.compile(r"\s*")
+_WD_EN_RX = re.compile(_WD_EN)
 _GAP_GROUP = re.compile(r"(?:[\s,，()（）]|(?i:at|on)(?![A-Za-z])|于)*")
 _EDGE_LEFT = re.compile(r"[\s,，、;；:：)）\]】\-–—~/|]+")
 _EDGE_RIGHT = re.compile(r"[\s,，、;；:：(（\[【\-–—~/|]+$")
-_DL_PRE = re.compile(r"(?i:截止到|截止|截至|最晚|最迟|不晚于|due|by|before|no\s+later)")
+_DL_PRE = re.compile(
+    r"(?i:截止到|截止|截至|最晚|最迟|不晚于|due(?:\s+(?:on|by))?|by|before|no\s+later\s+than)"
+)
 _DL_SUF = re.compile(r"截止|截至|到期|之前|以前|前")
 _UNTIL = re.compile(r"(?i:直到|until|till)")
-_TRAVEL = re.compile(r"出差|差旅|航班|飞往|飞机|高铁|动车|(?i:(?<![a-z])(?:trip|travel\w*|flights?|fly\s+to)(?![a-z]))")
-_INSPECTION = re.compile(r"检查|视察|巡视|巡查|巡检|督查|(?i:(?<![a-z])(?:inspections?|inspect\w*|site\s+tour)(?![a-z]))")
+_TRAVEL = re.compile(
+    r"出差|差旅|航班|飞往|飞机|高铁|动车|(?i:(?<![a-z])(?:trip|travel\w*|flights?|fly\s+to)(?![a-z]))"
+)
+_INSPECTION = re.compile(
+    r"检查|视察|巡视|巡查|巡检|督查|(?i:(?<![a-z])(?:inspections?|inspect\w*|site\s+tour)(?![a-z]))"
+)
 _VISIT = re.compile(r"拜访|来访|走访|到访|回访|访问|(?i:(?<![a-z])(?:visit\w*|call\s+on)(?![a-z]))")
 _EVENT_WORD = re.compile(
     r"会议|开会|例会|会谈|会见|会面|见面|面谈|约见|座谈|研讨|评审|培训|宴请|饭局|聚餐|午餐|晚餐|早餐|晚宴|宴会|发布会|"
@@ -452,16 +589,24 @@ class _Group:
 
     @property
     def start(self) -> int:
+        """Offset of the group's first character."""
         return self.toks[0].start
 
     @property
     def end(self) -> int:
+        """Offset past the group's last character."""
         return self.toks[-1].end
 
     @property
     def has_time(self) -> bool:
-        return self.time is not None or self.trange is not None or self.moment is not None or (
-            self.period is not None and self.date is not None) or self.period == "noon"
+        """Whether the group names a time of day (an hour, a range of hours, a part of day with a date)."""
+        return (
+            self.time is not None
+            or self.trange is not None
+            or self.moment is not None
+            or (self.period is not None and self.date is not None)
+            or self.period == "noon"
+        )
 
     def accepts(self, tok: _Tok) -> bool:
         """Whether `tok` can join without clashing."""
@@ -523,10 +668,12 @@ class _Range:
 
     @property
     def start(self) -> int:
+        """Offset of the range's first character as written."""
         return self.own[0].start
 
     @property
     def end(self) -> int:
+        """Offset past the range's last character as written."""
         return self.own[-1].end
 
 
@@ -548,6 +695,7 @@ class _Ctx:
     """Warning codes collected so far."""
 
     def warn(self, code: str) -> None:
+        """Record a warning once."""
         if code not in self.warnings:
             self.warnings.append(code)
 
@@ -654,7 +802,11 @@ def _h_rec_workday(m: re.Match[str], ctx: _Ctx) -> _Tok:
 
 def _interval(m: re.Match[str], gap: bool = False) -> int:
     n_text = m.group("n") if "n" in m.re.groupindex else None
-    n = 1 if not n_text else (_cn_int(n_text) if not n_text.isascii() or n_text.isdigit() else _en_int(n_text))
+    n = (
+        1
+        if not n_text
+        else (_cn_int(n_text) if not n_text.isascii() or n_text.isdigit() else _en_int(n_text))
+    )
     if n is None or not 1 <= n <= 99:
         raise _fail("bad_recurrence", "the interval must be 1 to 99", *_span(m))
     return n + 1 if gap else n
@@ -704,7 +856,7 @@ def _h_cn_rec_year(m: re.Match[str], ctx: _Ctx) -> _Tok:
 
 
 def _en_days(text: str) -> tuple[tuple[int, int], ...]:
-    found = re.findall(_WD_EN, text.lower())
+    found = _WD_EN_RX.findall(text.lower())
     return tuple((_WEEKDAY_EN[w[:3]], 0) for w in found)
 
 
@@ -769,12 +921,21 @@ def _relative(n: int | float, unit: str, m: re.Match[str], ctx: _Ctx) -> _Tok:
 
 def _h_cn_after(m: re.Match[str], ctx: _Ctx) -> _Tok | None:
     n_text = m.group("n")
-    n: float | None = 0.5 if n_text == "半" else _cn_int(n_text) if len(n_text) < 3 or not n_text.isdigit() \
-        else int(n_text)
+    n: float | None = (
+        0.5 if n_text == "半" else _cn_int(n_text) if len(n_text) < 3 or not n_text.isdigit() else int(n_text)
+    )
     if n is None:
         return None
-    unit = {"天": "day", "周": "week", "星期": "week", "礼拜": "week", "月": "month", "小时": "hour",
-            "钟头": "hour", "分钟": "minute"}[m.group("u")]
+    unit = {
+        "天": "day",
+        "周": "week",
+        "星期": "week",
+        "礼拜": "week",
+        "月": "month",
+        "小时": "hour",
+        "钟头": "hour",
+        "分钟": "minute",
+    }[m.group("u")]
     return _relative(n, unit, m, ctx)
 
 
@@ -811,8 +972,12 @@ def _h_cn_md_range(m: re.Match[str], ctx: _Ctx) -> _Tok:
     month = _cn_int(m.group("m"))
     month, d1 = _check_md(month, int(m.group("d")), _span(m))
     month, d2 = _check_md(month, int(m.group("d2")), _span(m))
-    return _Tok("drange", *_span(m), date=_DateSpec("md", month=month, day=d1),
-                date2=_DateSpec("md", month=month, day=d2))
+    return _Tok(
+        "drange",
+        *_span(m),
+        date=_DateSpec("md", month=month, day=d1),
+        date2=_DateSpec("md", month=month, day=d2),
+    )
 
 
 def _h_cn_md(m: re.Match[str], ctx: _Ctx) -> _Tok:
@@ -909,10 +1074,17 @@ def _ampm(text: str | None) -> str | None:
     return "xam" if text[0] in "aA" else "xpm"
 
 
-def _make_time(hour: int | None, minute: int | None, period: str | None, m: re.Match[str],
-               explicit24: bool = False) -> _TimeSpec:
-    if hour is None or minute is None or not 0 <= hour <= 24 or not 0 <= minute <= 59 or (
-            hour == 24 and minute) or (period in ("xam", "xpm") and not 1 <= hour <= 12):
+def _make_time(
+    hour: int | None, minute: int | None, period: str | None, m: re.Match[str], explicit24: bool = False
+) -> _TimeSpec:
+    if (
+        hour is None
+        or minute is None
+        or not 0 <= hour <= 24
+        or not 0 <= minute <= 59
+        or (hour == 24 and minute)
+        or (period in ("xam", "xpm") and not 1 <= hour <= 12)
+    ):
         raise _fail("bad_time", "no such time of day", *_span(m))
     return _TimeSpec(hour, minute, period, explicit24 or hour == 0 or hour >= 13)
 
@@ -953,8 +1125,9 @@ def _h_cn_dur(m: re.Match[str], ctx: _Ctx) -> _Tok | None:
         minutes = value
     else:
         h_text = m.group("h")
-        hours: float | None = 0.5 if h_text == "半" else (
-            float(h_text) if h_text[0].isdigit() else _cn_int(h_text))
+        hours: float | None = (
+            0.5 if h_text == "半" else (float(h_text) if h_text[0].isdigit() else _cn_int(h_text))
+        )
         extra_text = m.group("m")
         extra = 0 if not extra_text else (int(extra_text) if extra_text.isdigit() else _cn_int(extra_text))
         if hours is None or extra is None:
@@ -1012,7 +1185,9 @@ def _h_colon_time(m: re.Match[str], ctx: _Ctx) -> _Tok:
     period = _ampm(m.group("ampm")) or _PERIOD.get(m.group("period") or "")
     hour_text = m.group("hour")
     explicit = len(hour_text) == 2 and hour_text[0] == "0"
-    return _Tok("time", *_span(m), time=_make_time(int(hour_text), int(m.group("minute")), period, m, explicit))
+    return _Tok(
+        "time", *_span(m), time=_make_time(int(hour_text), int(m.group("minute")), period, m, explicit)
+    )
 
 
 def _h_en_dot(m: re.Match[str], ctx: _Ctx) -> _Tok:
@@ -1065,7 +1240,6 @@ _HANDLERS: dict[str, _Handler] = {
     "w_de": _h_weak, "w_since": _h_weak,
 }  # fmt: skip
 _TIME_KINDS = frozenset({"cn_time", "colon_time", "en_dot", "en_ampm", "en_oclock", "noon"})
-assert set(_HANDLERS) == set(_RX), "every pattern needs a handler"
 
 
 def _lex_one(m: re.Match[str], ctx: _Ctx) -> _Tok | None:
@@ -1160,16 +1334,21 @@ def _plus(start: datetime, duration: timedelta, ctx: _Ctx) -> datetime:
     return (start.astimezone(UTC) + duration).astimezone(ctx.tz)
 
 
-def _group_date(g: _Group, ctx: _Ctx, minutes: int | None, ref: date | None = None) -> date:
+def _group_date(g: _Group, ctx: _Ctx, minutes: int | None) -> date:
     """The date of a group; with no date written: today if the time is still ahead, else tomorrow."""
     span = (g.start, g.end)
     if g.date is None:
         if minutes is not None and _at(ctx.today, minutes, ctx) <= ctx.now:
             return ctx.today + timedelta(days=1)
         return ctx.today
-    d = _resolve_date(g.date, ref or ctx.today, ctx, span)
-    if (ref is None and g.date.kind == "weekday" and g.date.week is None and d == ctx.today
-            and minutes is not None and _at(d, minutes, ctx) <= ctx.now):
+    d = _resolve_date(g.date, ctx.today, ctx, span)
+    if (
+        g.date.kind == "weekday"
+        and g.date.week is None
+        and d == ctx.today
+        and minutes is not None
+        and _at(d, minutes, ctx) <= ctx.now
+    ):
         d += timedelta(days=7)
     if g.check_weekday is not None and d.weekday() != g.check_weekday:
         ctx.warn("weekday_mismatch")
@@ -1195,8 +1374,14 @@ def _time_pair(t1: _TimeSpec, t2: _TimeSpec, period: str | None, ctx: _Ctx) -> t
     start, guessed1 = _to_minutes(t1, period)
     inherited = t1.period or period
     end, guessed2 = _to_minutes(t2, inherited if t2.period is None else None)
-    if end <= start and t2.period is None and not t2.explicit24 and t2.hour < 12 and inherited in (
-            None, "am", "xam") and end + 720 > start:
+    if (
+        end <= start
+        and t2.period is None
+        and not t2.explicit24
+        and t2.hour < 12
+        and inherited in (None, "am", "xam")
+        and end + 720 > start
+    ):
         end += 720
         guessed2 = inherited is None
     elif end <= start and t2.period in ("dawn", "xam", "am"):
@@ -1227,9 +1412,6 @@ def _gap_is(ctx: _Ctx, start: int, end: int, rx: re.Pattern[str]) -> bool:
     return start <= end and rx.fullmatch(ctx.text, start, end) is not None
 
 
-_WS = re.compile(r"\s*")
-
-
 def _build_groups(tokens: list[_Tok], ctx: _Ctx) -> list[_Tok | _Group]:
     """Merge adjacent date/time tokens into groups; other tokens pass through."""
     out: list[_Tok | _Group] = []
@@ -1238,8 +1420,11 @@ def _build_groups(tokens: list[_Tok], ctx: _Ctx) -> list[_Tok | _Group]:
     for tok in tokens:
         groupable = tok.kind in ("date", "drange", "time", "trange", "period", "moment")
         if groupable:
-            if (current is not None and current.accepts(tok)
-                    and _gap_is(ctx, current.end, tok.start, _GAP_GROUP)):
+            if (
+                current is not None
+                and current.accepts(tok)
+                and _gap_is(ctx, current.end, tok.start, _GAP_GROUP)
+            ):
                 current.toks.extend(pending_fillers)
                 current.toks.sort(key=lambda t: t.start)
                 current.add(tok)
@@ -1259,12 +1444,23 @@ def _build_groups(tokens: list[_Tok], ctx: _Ctx) -> list[_Tok | _Group]:
         current = None
         out.append(tok)
     out.extend(pending_fillers)
-    # A group made of a part of day alone (下午 / evening) is not a time, except noon (中午).
+    # A part of day alone (下午 / evening) is not a time, except noon (中午) or right after a recurrence
+    # (每周二 下午 / every monday morning).
     result: list[_Tok | _Group] = []
-    for item in out:
-        if isinstance(item, _Group) and len(item.toks) == 1 and item.period is not None and item.period != "noon" \
-                and item.date is None:
-            continue
+    for index, item in enumerate(out):
+        if (
+            isinstance(item, _Group)
+            and len(item.toks) == 1
+            and item.date is None
+            and item.period not in (None, "noon")
+        ):
+            before = out[index - 1] if index else None
+            if not (
+                isinstance(before, _Tok)
+                and before.kind == "recur"
+                and _gap_is(ctx, before.end, item.start, _WS)
+            ):
+                continue
         result.append(item)
     return result
 
@@ -1301,8 +1497,16 @@ def _structure(items: list[_Tok | _Group], ctx: _Ctx, has_recur: bool) -> tuple[
             continue
         conn = weak(i + 1, "w_conn")
         g2 = group(i + 2)
-        if (conn is not None and g2 is not None and ws(g.end, conn.start) and ws(conn.end, g2.start)
-                and g.trange is None and g.drange is None and g2.trange is None and g2.drange is None):
+        if (
+            conn is not None
+            and g2 is not None
+            and ws(g.end, conn.start)
+            and ws(conn.end, g2.start)
+            and g.trange is None
+            and g.drange is None
+            and g2.trange is None
+            and g2.drange is None
+        ):
             if has_recur and _UNTIL.fullmatch(conn.name) and g2.date is not None:
                 parts.groups.append(g)
                 parts.until = (g2, [conn])
@@ -1323,15 +1527,24 @@ def _structure(items: list[_Tok | _Group], ctx: _Ctx, has_recur: bool) -> tuple[
         pre = weak(i - 1, "w_dl")
         suf = weak(i + 1, "w_dl")
         markers: list[_Tok] = []
-        if pre is not None and id(pre) not in used and _DL_PRE.fullmatch(pre.name.rstrip(": ")) and ws(
-                pre.end, g.start):
+        if (
+            pre is not None
+            and id(pre) not in used
+            and _DL_PRE.fullmatch(pre.name.rstrip(": \t"))
+            and ws(pre.end, g.start)
+        ):
             markers.append(pre)
         if suf is not None and _DL_SUF.fullmatch(suf.name) and ws(g.end, suf.start):
             markers.append(suf)
         if not markers and has_recur:
             until_word = weak(i - 1, "w_conn")
-            if until_word is not None and _UNTIL.fullmatch(until_word.name) and ws(until_word.end, g.start) \
-                    and g.date is not None and parts.until is None:
+            if (
+                until_word is not None
+                and _UNTIL.fullmatch(until_word.name)
+                and ws(until_word.end, g.start)
+                and g.date is not None
+                and parts.until is None
+            ):
                 parts.until = (g, [until_word])
                 used.add(id(until_word))
                 i += 1
@@ -1347,7 +1560,9 @@ def _structure(items: list[_Tok | _Group], ctx: _Ctx, has_recur: bool) -> tuple[
         if not isinstance(item, _Tok) or item.kind != "weak" or id(item) in used:
             continue
         prev_g, next_g = group(idx - 1), group(idx + 1)
-        if (item.word == "w_from" and next_g is not None and ws(item.end, next_g.start)) or (item.word == "w_filler" and next_g is not None and ws(item.end, next_g.start)):
+        if (item.word == "w_from" and next_g is not None and ws(item.end, next_g.start)) or (
+            item.word == "w_filler" and next_g is not None and ws(item.end, next_g.start)
+        ):
             next_g.used_weak.append(item)
         elif item.word in ("w_de", "w_since") and prev_g is not None and prev_g.end == item.start:
             prev_g.used_weak.append(item)
@@ -1361,8 +1576,11 @@ def _mark(mask: bytearray, start: int, end: int) -> None:
     mask[start:end] = b"\x01" * (end - start)
 
 
-def _title(text: str, mask: bytearray) -> tuple[str, list[Span]]:
-    """The unconsumed text as a title, with the spans it came from."""
+def _title(text: str, norm: str, mask: bytearray) -> tuple[str, list[Span]]:
+    """The unconsumed text as a title, with the spans it came from.
+
+    Separators are recognised on `norm` (full-width forms folded); the characters come from `text`.
+    """
     pieces: list[tuple[int, int]] = []
     i, n = 0, len(text)
     while i < n:
@@ -1374,14 +1592,14 @@ def _title(text: str, mask: bytearray) -> tuple[str, list[Span]]:
             j += 1
         a, b = i, j
         if a > 0:  # cut on the left: drop separators left dangling
-            m = _EDGE_LEFT.match(text, a, b)
+            m = _EDGE_LEFT.match(norm, a, b)
             if m:
                 a = m.end()
         else:
             while a < b and text[a].isspace():
                 a += 1
         if b < n:
-            m = _EDGE_RIGHT.search(text, a, b)
+            m = _EDGE_RIGHT.search(norm, a, b)
             if m:
                 b = m.start()
         else:
@@ -1395,9 +1613,10 @@ def _title(text: str, mask: bytearray) -> tuple[str, list[Span]]:
         if k:
             prev_end = pieces[k - 1][1]
             gap = text[prev_end:a]
-            left, right = text[prev_end - 1], text[a]
-            if any(c.isspace() for c in gap) or (left.isascii() and left.isalnum() and right.isascii()
-                                                  and right.isalnum()):
+            left, right = norm[prev_end - 1], norm[a]
+            if any(c.isspace() for c in gap) or (
+                left.isascii() and left.isalnum() and right.isascii() and right.isalnum()
+            ):
                 out.append(" ")
         out.append(_SPACE.sub(" ", text[a:b]))
     return "".join(out).strip(), [Span(a, b, "title") for a, b in pieces]
@@ -1426,17 +1645,28 @@ def _first_occurrence(rec: _Recur, lower: datetime, inclusive: bool, span: tuple
     byweekday = [_rr.weekday(wd, n or None) for wd, n in rec.byday] or None
     freq = {"DAILY": _rr.DAILY, "WEEKLY": _rr.WEEKLY, "MONTHLY": _rr.MONTHLY, "YEARLY": _rr.YEARLY}[rec.freq]
     start = naive
-    rule = _rr.rrule(freq, dtstart=start, interval=1, byweekday=byweekday,
-                     bymonthday=rec.bymonthday, bymonth=rec.bymonth,
-                     until=start + timedelta(days=3700))
+    rule = _rr.rrule(
+        freq,
+        dtstart=start,
+        interval=1,
+        byweekday=byweekday,
+        bymonthday=rec.bymonthday,
+        bymonth=rec.bymonth,
+        until=start + timedelta(days=3700),
+    )
     found = rule.after(naive, inc=inclusive)
     if found is None:
         raise _fail("bad_recurrence", "this rule never happens", *span)
     return found.replace(tzinfo=lower.tzinfo)
 
 
-def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(hours=1),
-          week_starts_monday: bool = True) -> QuickAdd:
+def parse(
+    text: str,
+    now: datetime,
+    *,
+    default_duration: timedelta = timedelta(hours=1),
+    week_starts_monday: bool = True,
+) -> QuickAdd:
     """Read one quick-add line (Chinese or English) as of `now` (tz-aware); raise QuickAddError if a part is wrong.
 
     See the module docstring for the forms understood and the choices made on ambiguous input.
@@ -1514,8 +1744,10 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
     if primary is not None:
         claim(primary.toks + [t for t in primary.used_weak if id(t) in used_weak], None)
     if deadline is not None:
-        claim(deadline[0].toks + deadline[1] + [t for t in deadline[0].used_weak if id(t) in used_weak],
-              "deadline")
+        claim(
+            deadline[0].toks + deadline[1] + [t for t in deadline[0].used_weak if id(t) in used_weak],
+            "deadline",
+        )
     if parts.until is not None:
         claim(parts.until[0].toks + parts.until[1], "recurrence")
     recur = recurs[0].recur if recurs else None
@@ -1526,8 +1758,14 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
         claim(recurs, "recurrence")
     if duration_tok is not None:
         claim(durs, "duration")
-        claim([t for t in tokens if t.kind == "weak" and t.word == "w_for"
-               and _gap_is(ctx, t.end, duration_tok.start, _WS)], "duration")
+        claim(
+            [
+                t
+                for t in tokens
+                if t.kind == "weak" and t.word == "w_for" and _gap_is(ctx, t.end, duration_tok.start, _WS)
+            ],
+            "duration",
+        )
     if hash_tok is not None:
         claim(hashes, "board")
     for tok, role in sorted(roles.values(), key=lambda item: item[0].start):
@@ -1539,13 +1777,16 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
     if at_tok is not None:
         _mark(mask, at_tok.start, at_tok.end)
 
-    title, title_spans = _title(text, mask)
+    title, title_spans = _title(text, ctx.text, mask)
 
     # kind
     when_range = primary_range
     timed = (primary is not None and primary.has_time) or (
-        when_range is not None and (when_range.first.has_time or when_range.second.has_time))
-    date_range = (when_range is not None and not timed) or (primary is not None and primary.drange is not None)
+        when_range is not None and (when_range.first.has_time or when_range.second.has_time)
+    )
+    date_range = (when_range is not None and not timed) or (
+        primary is not None and primary.drange is not None
+    )
     has_date = primary is not None and (primary.date is not None or primary.drange is not None)
     event_word = any(rx.search(title) for rx in (_EVENT_WORD, _TRAVEL, _INSPECTION, _VISIT))
     if hash_tok is not None:
@@ -1574,8 +1815,9 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
     duration = duration_tok.duration if duration_tok is not None else None
 
     if kind == "event":
-        start_dt, end_dt, all_day = _event_times(primary, when_range, recur, duration_tok, ctx,
-                                                 default_duration)
+        start_dt, end_dt, all_day = _event_times(
+            primary, when_range, recur, duration_tok, ctx, default_duration
+        )
         if recur is not None:
             rrule_text = _complete(recur, start_dt.date()).text()
             if parts.until is not None:
@@ -1594,12 +1836,20 @@ def parse(text: str, now: datetime, *, default_duration: timedelta = timedelta(h
     else:
         source = deadline[0] if deadline is not None else primary
         if when_range is not None:
-            raise _fail("ambiguous", "a follow-up or card takes one due date, not a range", when_range.start,
-                        when_range.end)
+            raise _fail(
+                "ambiguous",
+                "a follow-up or card takes one due date, not a range",
+                when_range.start,
+                when_range.end,
+            )
         if source is not None:
             if source.drange is not None or source.trange is not None:
-                raise _fail("ambiguous", "a follow-up or card takes one due date, not a range", source.start,
-                            source.end)
+                raise _fail(
+                    "ambiguous",
+                    "a follow-up or card takes one due date, not a range",
+                    source.start,
+                    source.end,
+                )
             minutes = _group_minutes(source, ctx) if source.has_time else None
             if minutes is not None:
                 ctx.warn("time_ignored")
@@ -1660,7 +1910,8 @@ def _merge(target: _Group, g: _Group, in_range: _Range | None) -> bool:
     if (target.drange is not None and g_time) or (g.drange is not None and t_time):
         return False
     if (target.period is not None and g.time is not None and g.time.period is not None) or (
-            g.period is not None and target.time is not None and target.time.period is not None):
+        g.period is not None and target.time is not None and target.time.period is not None
+    ):
         return False
     for name in ("date", "drange", "time", "trange", "period", "moment", "check_weekday"):
         if getattr(g, name) is not None and getattr(target, name) is None:
@@ -1671,14 +1922,21 @@ def _merge(target: _Group, g: _Group, in_range: _Range | None) -> bool:
     return True
 
 
-def _event_times(primary: _Group | None, when_range: _Range | None, recur: _Recur | None,
-                 duration_tok: _Tok | None, ctx: _Ctx,
-                 default_duration: timedelta) -> tuple[datetime, datetime, bool]:
+def _event_times(
+    primary: _Group | None,
+    when_range: _Range | None,
+    recur: _Recur | None,
+    duration_tok: _Tok | None,
+    ctx: _Ctx,
+    default_duration: timedelta,
+) -> tuple[datetime, datetime, bool]:
     """Start, end and all-day flag of an event."""
     duration = duration_tok.duration if duration_tok is not None else None
     if when_range is not None or (primary is not None and (primary.trange or primary.drange)):
         if duration_tok is not None:
-            raise _fail("ambiguous", "give either a range or a duration", duration_tok.start, duration_tok.end)
+            raise _fail(
+                "ambiguous", "give either a range or a duration", duration_tok.start, duration_tok.end
+            )
         return _range_times(primary, when_range, recur, ctx)
     if primary is None and recur is None:  # pragma: no cover - the kind rules never get here
         raise _fail("bad_date", "no date or time", 0, len(ctx.text))
@@ -1714,8 +1972,9 @@ def _recur_start(recur: _Recur, g: _Group | None, minutes: int | None, ctx: _Ctx
     return _first_occurrence(recur, _at(ctx.today, 0, ctx), True, span)
 
 
-def _range_times(primary: _Group | None, when_range: _Range | None, recur: _Recur | None,
-                 ctx: _Ctx) -> tuple[datetime, datetime, bool]:
+def _range_times(
+    primary: _Group | None, when_range: _Range | None, recur: _Recur | None, ctx: _Ctx
+) -> tuple[datetime, datetime, bool]:
     if when_range is not None:
         first, second = when_range.first, when_range.second
         span = (when_range.start, when_range.end)
@@ -1784,7 +2043,11 @@ _WD_LONG_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday
 _WD_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _MONTH_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _KIND_LABEL = {"event": ("Event", "日程"), "followup": ("Follow-up", "督办事项"), "card": ("Card", "卡片")}
-_EVENT_KIND_LABEL = {"travel": ("trip", "出差"), "visit": ("visit", "拜访"), "inspection": ("inspection", "检查")}
+_EVENT_KIND_LABEL = {
+    "travel": ("trip", "出差"),
+    "visit": ("visit", "拜访"),
+    "inspection": ("inspection", "检查"),
+}
 _ZH_ORD = {1: "第一个", 2: "第二个", 3: "第三个", 4: "第四个", -1: "最后一个"}
 _EN_ORD = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 _ZH_NUMBER = ("", "", "两", "三", "四", "五", "六", "七", "八", "九", "十")
@@ -1794,7 +2057,9 @@ def _fmt_day(d: date, zh: bool, now: datetime | None) -> str:
     show_year = now is not None and d.year != now.year
     if zh:
         return (f"{d.year}年" if show_year else "") + f"{d.month}月{d.day}日 {_WD_ZH[d.weekday()]}"
-    return f"{_WD_SHORT_EN[d.weekday()]} {d.day} {_MONTH_SHORT_EN[d.month - 1]}" + (f" {d.year}" if show_year else "")
+    return f"{_WD_SHORT_EN[d.weekday()]} {d.day} {_MONTH_SHORT_EN[d.month - 1]}" + (
+        f" {d.year}" if show_year else ""
+    )
 
 
 def describe_rrule(rule: str, lang: str = "en") -> str:
@@ -1813,8 +2078,11 @@ def describe_rrule(rule: str, lang: str = "en") -> str:
     month = int(fields["BYMONTH"]) if "BYMONTH" in fields else None
     n_zh = _ZH_NUMBER[interval] if interval <= 10 else str(interval)
     if freq == "DAILY":
-        return ("每天" if interval == 1 else f"每{n_zh}天") if zh else (
-            "every day" if interval == 1 else f"every {interval} days")
+        return (
+            ("每天" if interval == 1 else f"每{n_zh}天")
+            if zh
+            else ("every day" if interval == 1 else f"every {interval} days")
+        )
     if freq == "WEEKLY":
         if [d for d, _ in days] == [0, 1, 2, 3, 4] and interval == 1:
             return "每个工作日" if zh else "every weekday"
@@ -1843,7 +2111,11 @@ def describe_rrule(rule: str, lang: str = "en") -> str:
         head_zh = "每年" if interval == 1 else f"每{n_zh}年"
         head_en = "every year" if interval == 1 else f"every {interval} years"
         if month is not None and monthday is not None:
-            return f"{head_zh}{month}月{monthday}日" if zh else f"{head_en} on {monthday} {_MONTH_SHORT_EN[month - 1]}"
+            return (
+                f"{head_zh}{month}月{monthday}日"
+                if zh
+                else f"{head_en} on {monthday} {_MONTH_SHORT_EN[month - 1]}"
+            )
         return head_zh if zh else head_en
     return rule
 
@@ -1875,8 +2147,10 @@ def explain(q: QuickAdd, lang: str = "en", *, now: datetime | None = None) -> st
         elif q.start.date() == q.end.date():
             when = f"{_fmt_day(q.start.date(), zh, now)} {q.start:%H:%M}–{q.end:%H:%M}"
         else:
-            when = (f"{_fmt_day(q.start.date(), zh, now)} {q.start:%H:%M} – "
-                    f"{_fmt_day(q.end.date(), zh, now)} {q.end:%H:%M}")
+            when = (
+                f"{_fmt_day(q.start.date(), zh, now)} {q.start:%H:%M} – "
+                f"{_fmt_day(q.end.date(), zh, now)} {q.end:%H:%M}"
+            )
         parts.append(when)
     if q.rrule:
         parts.append(describe_rrule(q.rrule, lang))

@@ -32,15 +32,16 @@ if TYPE_CHECKING:
     from gmassist.store.store import Store
 
 IDLE_CHECK_SECONDS = 15.0
+INTEGRITY_DELAY_SECONDS = 2.0
 
 
 class OpeningScreen(Screen[None]):
-    """Shown while the store opens (or when it cannot be opened, with the reason)."""
+    """Shown when the store cannot be opened, with the reason."""
 
     BINDINGS = [Binding("ctrl+q", "app.quit", _("Quit"), id="opening.quit")]
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Opening the store…"), id="opening")
+        yield Static("", id="opening")
 
     def show(self, message: str) -> None:
         """Replace the waiting text by `message`."""
@@ -51,7 +52,7 @@ class GmassistApp(App[int]):
     """gmassist: Today, Agenda, Inbox, Follow-ups and Boards over one encrypted store."""
 
     TITLE = "gmassist"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     MODES = dict(MODE_SCREENS)
     BINDINGS = [
         Binding("1", "show_mode('today')", _("Today"), id="app.today", tooltip=_("Today's triage")),
@@ -114,7 +115,8 @@ class GmassistApp(App[int]):
     # --- opening ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.push_screen(OpeningScreen())
+        # Today is up and answering keys at once; its rows arrive when the store is open.
+        self.switch_mode("today")
         self.open_store(self.initial_passphrase)
 
     @work(thread=True, exclusive=True, group="store")
@@ -156,20 +158,21 @@ class GmassistApp(App[int]):
 
     def cannot_open(self, message: str) -> None:
         """Say why the store cannot open; the user can only quit."""
-        screen = self.screen
-        if isinstance(screen, OpeningScreen):
-            screen.show(f"{message}\n\n{_('Press ctrl+q to quit.')}")
+        screen = OpeningScreen()
+        self.push_screen(screen, wait_for_dismiss=False)
+        self.call_after_refresh(screen.show, f"{message}\n\n{_('Press ctrl+q to quit.')}")
         self.notify(message, severity="error", timeout=30)
 
     def store_opened(self, store: Store) -> None:
         """The store is open: show Today, then check its integrity in the background."""
         self.store = store
         self.last_activity = self.clock.now()
-        self.switch_mode("today")
+        self.refresh_bindings()
+        self.refresh_screen()
         self._write_pidfile()
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
-        self.refresh_status()
-        self.check_integrity()
+        # The full integrity check reads every page: start it once the first screen has its rows.
+        self.set_timer(INTEGRITY_DELAY_SECONDS, self.check_integrity, name="integrity")
 
     @work(thread=True, exclusive=True, group="integrity")
     def check_integrity(self) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from gmassist.store.queries import Window
 from gmassist.tui.widgets.virtual_list import Row
+
+if TYPE_CHECKING:
+    from gmassist.store.queries import Window
 
 
 def format_value(value: Any, zone: Any = None) -> str:

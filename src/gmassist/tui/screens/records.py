@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from gmassist.i18n import _
-from gmassist.store.models import table_of
 from gmassist.tui.sources import WindowSource, field
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, VirtualList
@@ -55,7 +54,9 @@ class ListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, classes="screen-heading")
-        yield VirtualList(self.columns(), id="records")
+        records = VirtualList(self.columns(), id="records")
+        records.empty_text = _("Opening the store…") if self.gm.store is None else _("Nothing here yet.")
+        yield records
         yield StatusLine()
         yield Footer()
 
@@ -67,14 +68,15 @@ class ListScreen(Screen[None]):
 
     def refresh_records(self) -> None:
         """Show fresh data (after an unlock, lock, undo or a change elsewhere), keeping the cursor's row."""
+        records = self.query_one("#records", VirtualList)
+        records.focus()
         if self.gm.store is None:
             return
-        records = self.query_one("#records", VirtualList)
         if records.source is None:
+            records.empty_text = _("Nothing here yet.")
             records.set_source(WindowSource(self.window(), self.cells()))
         else:
             records.reload()
-        records.focus()
 
 
 class TodayScreen(ListScreen):
@@ -121,7 +123,7 @@ class AgendaScreen(ListScreen):
         return [field("start", zone), field("end", zone), field("title"), field("location")]
 
     def window(self) -> Window:
-        from gmassist.store.models import Event
+        from gmassist.store.models import Event, table_of
         from gmassist.store.queries import Window
 
         table = table_of(Event)
@@ -146,7 +148,7 @@ class InboxScreen(ListScreen):
         return [field("received", self.gm.zone), field("number"), field("title"), field("state")]
 
     def window(self) -> Window:
-        from gmassist.store.models import Document
+        from gmassist.store.models import Document, table_of
         from gmassist.store.queries import Window
 
         table = table_of(Document)
@@ -168,7 +170,7 @@ class FollowupsScreen(ListScreen):
         return [field("due"), field("title"), field("status")]
 
     def window(self) -> Window:
-        from gmassist.store.models import FollowUp
+        from gmassist.store.models import FollowUp, table_of
         from gmassist.store.queries import Window
 
         table = table_of(FollowUp)
@@ -188,7 +190,7 @@ class BoardScreen(ListScreen):
         return [field("seq"), field("title"), field("due")]
 
     def window(self) -> Window:
-        from gmassist.store.models import Card
+        from gmassist.store.models import Card, table_of
         from gmassist.store.queries import Window
 
         table = table_of(Card)

@@ -1,0 +1,24 @@
+"""Helpers shared by the benchmarks: timing and the one output line format."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def timed(func: Callable[[], object], repeat: int = 3) -> float:
+    """Median wall time of `repeat` runs of `func`, in seconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def report(name: str, seconds: float, baseline_name: str, baseline: float, budget: str = "") -> None:
+    """One line: name, time, ratio to the baseline measured in the same run, and the budget."""
+    ratio = seconds / baseline if baseline else float("inf")
+    extra = f"   budget: {budget}" if budget else ""
+    print(f"{name:<36} {seconds:8.3f} s   ratio vs {baseline_name}: {ratio:5.2f}{extra}", flush=True)
