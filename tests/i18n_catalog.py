@@ -232,7 +232,7 @@ def merge(entries: dict[str, Entry], old: Catalog | None, now: datetime) -> Cata
         flags = set(previous.flags if previous else ()) - {"python-format", "python-brace-format"}
         if any(placeholders(text) for text in filter(None, (entry.msgid, entry.plural))):
             flags.add("python-brace-format")
-        files = list(dict.fromkeys(path for path, _line in entry.locations))
+        files = sorted({path for path, _line in entry.locations})
         catalog.add(
             msgid,
             translation,

@@ -349,13 +349,15 @@ def cmd_rekey(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
             keyfile, store_key, conf_key = services.unwrap_both(
                 root, settings, confidential_passphrase=ask_secret(_("Confidential passphrase: "))
             )
-    to = args.to or ("passphrase" if "passphrase" in keyfile.kinds("store") else "keyring")
+    to = args.to
+    if to is None and not args.confidential_passphrase:
+        to = "passphrase" if "passphrase" in keyfile.kinds("store") else "keyring"
     new_passphrase = ask_new_passphrase() if to == "passphrase" else None
-    conf_passphrase = (
-        ask_new_passphrase(_("New confidential passphrase: ")) if args.confidential_passphrase else None
-    )
-    if conf_passphrase is not None and os.environ.get("GMASSIST_NEW_CONFIDENTIAL_PASSPHRASE"):
-        conf_passphrase = os.environ["GMASSIST_NEW_CONFIDENTIAL_PASSPHRASE"]
+    conf_passphrase = None
+    if args.confidential_passphrase:
+        conf_passphrase = os.environ.get("GMASSIST_NEW_CONFIDENTIAL_PASSPHRASE") or ask_new_passphrase(
+            _("New confidential passphrase: ")
+        )
     for line in services.rewrap(
         root,
         settings,

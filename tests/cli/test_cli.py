@@ -250,3 +250,38 @@ def test_rekey_between_keyring_and_passphrase(tmp_path, capsys, secret_service, 
     monkeypatch.delenv("GMASSIST_PASSPHRASE")
     assert KeyFile.load(root / "keys.json").kinds("store") == ["keyring", "recovery"]
     assert run(capsys, "export", "--store", str(root))[0] == 0
+
+
+def test_confidential_items_can_have_their_own_passphrase(store_root: Path, capsys, monkeypatch, clock) -> None:
+    from gmassist.errors import WrongKey
+    from gmassist.store.models import Person
+    from gmassist.store.store import Store
+
+    store = Store.open(store_root, passphrase=PASSPHRASE, clock=clock)
+    store.unlock_confidential(passphrase=PASSPHRASE)
+    with store.action("create") as session:
+        session.add(Person(name="周律师 secret", confidential=True))
+    store.close()
+    database = (store_root / "gmassist.db").read_bytes()
+    monkeypatch.setenv("GMASSIST_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("GMASSIST_NEW_CONFIDENTIAL_PASSPHRASE", "second key for secrets")
+    code, out, err = run(capsys, "rekey", "--store", str(store_root), "--confidential-passphrase")
+    assert code == 0, err
+    assert "own passphrase" in out and "store now opens" not in out
+    assert (store_root / "gmassist.db").read_bytes() == database
+    store = Store.open(store_root, passphrase=PASSPHRASE, clock=clock)  # the store passphrase is unchanged
+    assert store.confidential_needs_passphrase()
+    with pytest.raises(WrongKey):
+        store.unlock_confidential(passphrase=PASSPHRASE)
+    store.unlock_confidential(passphrase="second key for secrets")
+    store.close()
+    # exporting confidential items now asks for the second passphrase
+    code, _out, err = run(capsys, "export", "--store", str(store_root), "--include-confidential")
+    assert code == 2 and "wrong passphrase" in err
+    monkeypatch.setenv("GMASSIST_CONFIDENTIAL_PASSPHRASE", "second key for secrets")
+    code, out, _err = run(capsys, "export", "--store", str(store_root), "--include-confidential")
+    assert code == 0 and "周律师 secret" in out
+    # a later passphrase change of the store leaves the confidential key's own passphrase alone
+    monkeypatch.setenv("GMASSIST_NEW_PASSPHRASE", "the new store passphrase")
+    assert run(capsys, "rekey", "--store", str(store_root))[0] == 0
+    assert KeyFile.load(store_root / "keys.json").has_own_passphrase("confidential")

@@ -1045,7 +1045,7 @@ def test_nearest_slots_for_a_conflict_move_the_later_event() -> None:
 
 def test_prep_template_counts_back_in_local_days() -> None:
     """Three days before a Monday 09:00 meeting in Berlin after the spring switch is Friday 09:00 (CET)."""
-    meeting = datetime(2026, 3, 30, 9, tzinfo=BERLIN)
+    meeting = datetime(2026, 3, 30, 9, tzinfo=BERLIN).astimezone(UTC)  # the store hands back UTC
     due = {
         step.key: moment.astimezone(BERLIN)
         for step, moment in PrepTemplate().due_dates(meeting, "Europe/Berlin")

@@ -229,8 +229,8 @@ class KeyFile:
         nonce, ct = crypto.wrap(kek, key, _aad(self.store_id, target, "keyring"))
         self.wrappers[target]["keyring"] = {"nonce": crypto.b64e(nonce), "ct": crypto.b64e(ct)}
 
-    def add_passphrase(self, target: str, key: bytes, passphrase: str) -> None:
-        """Wrap `key` under a key stretched from `passphrase`."""
+    def add_passphrase(self, target: str, key: bytes, passphrase: str, *, own: bool = False) -> None:
+        """Wrap `key` under a key stretched from `passphrase` (`own`: a passphrase of its own, not the store's)."""
         if crypto.argon2_available():
             kdf, params = "argon2id", dict(crypto.ARGON2_DEFAULTS)
         else:
@@ -244,7 +244,12 @@ class KeyFile:
             "salt": crypto.b64e(salt),
             "nonce": crypto.b64e(nonce),
             "ct": crypto.b64e(ct),
+            "own": own,
         }
+
+    def has_own_passphrase(self, target: str) -> bool:
+        """Whether `target` opens with a passphrase of its own (the confidential key's second key)."""
+        return bool(self.wrappers.get(target, {}).get("passphrase", {}).get("own"))
 
     def add_recovery(self, target: str, key: bytes, recovery: bytes) -> None:
         """Wrap `key` under a key derived from the recovery key."""

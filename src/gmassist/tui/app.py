@@ -222,7 +222,8 @@ class GmassistApp(App[int]):
         if store is None:
             return
         lock = _("🔓 confidential unlocked") if store.confidential_unlocked else _("🔒 confidential locked")
-        parts = [str(store.paths.root), lock]
+        state = _("store read-only") if store.read_only else _("store open")
+        parts = [str(store.paths.root), state, lock]
         if self.counts:
             parts.append(
                 _("{events} events · {docs} documents · {followups} follow-ups · {cards} cards").format(

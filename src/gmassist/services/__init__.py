@@ -1,5 +1,5 @@
-"""Use cases shared by the command line and the TUI: opening stores with whatever secret is at hand,
-creating them, changing their wrappers, checking them, and counting what they hold."""
+"""Use cases shared by the command line and the TUI. This package: opening stores with whatever secret is at
+hand, creating them, changing their wrappers, checking them; its modules: one per area (agenda, inbox...)."""
 
 from __future__ import annotations
 
@@ -120,53 +120,66 @@ def rewrap(
     store_key: bytes,
     confidential_key: bytes,
     keyfile: KeyFile,
-    to: str,
+    to: str | None,
     new_passphrase: str | None = None,
     confidential_passphrase: str | None = None,
 ) -> list[str]:
     """Replace a store's keyring/passphrase wrappers without touching the data; returns what was done.
 
-    `to` is "keyring" or "passphrase". A separate `confidential_passphrase` makes the confidential key
-    open with its own passphrase instead of the keyring or the store passphrase.
+    `to` ("keyring", "passphrase" or None to leave the store's wrappers) moves both keys, except a
+    confidential key that has its own passphrase; `confidential_passphrase` gives it one (replacing its
+    keyring entry). The recovery wrapper always stays.
     """
     done: list[str] = []
     keyring = Keyring(timeout=settings.keyring_timeout_seconds)
     if to == "keyring":
         keyring.backend()  # raises with the reason when no native keyring is usable
-    elif new_passphrase is None:
-        raise NeedSecret(_("a new passphrase is needed"))
-    else:
+    elif to == "passphrase":
+        if new_passphrase is None:
+            raise NeedSecret(_("a new passphrase is needed"))
         check_passphrase(new_passphrase)
     if confidential_passphrase is not None:
         check_passphrase(confidential_passphrase)
-    for target, key in ((STORE, store_key), (CONFIDENTIAL, confidential_key)):
-        old = set(keyfile.kinds(target)) - {"recovery"}
-        if target == CONFIDENTIAL and confidential_passphrase is not None:
-            keyfile.add_passphrase(target, key, confidential_passphrase)
-            if "keyring" in old:
-                keyfile.remove(target, "keyring", keyring)
-            done.append(_("the confidential key now has its own passphrase"))
-            continue
-        if to == "keyring":
-            keyfile.add_keyring(target, key, keyring)
-            if "passphrase" in old:
-                keyfile.remove(target, "passphrase")
-        else:
-            assert new_passphrase is not None
-            keyfile.add_passphrase(target, key, new_passphrase)
-            if "keyring" in old:
-                try:
-                    keyfile.remove(target, "keyring", keyring)
-                except KeyringUnavailable:
-                    keyfile.remove(target, "keyring")
+    targets = [(STORE, store_key)] if to else []
+    if to and (confidential_passphrase is None and not keyfile.has_own_passphrase(CONFIDENTIAL)):
+        targets.append((CONFIDENTIAL, confidential_key))
+    for target, key in targets:
+        _move_wrapper(keyfile, target, key, to or "", keyring, new_passphrase)
+    if to:
+        done.append(
+            _("the store now opens with the keyring")
+            if to == "keyring"
+            else _("the store now opens with the passphrase")
+        )
+    if confidential_passphrase is not None:
+        keyfile.add_passphrase(CONFIDENTIAL, confidential_key, confidential_passphrase, own=True)
+        _drop_keyring(keyfile, CONFIDENTIAL, keyring)
+        done.append(_("the confidential key now has its own passphrase"))
     keyfile.save(StorePaths(root).keyfile)
-    done.insert(
-        0,
-        _("the store now opens with the keyring")
-        if to == "keyring"
-        else _("the store now opens with the passphrase"),
-    )
     return done
+
+
+def _move_wrapper(
+    keyfile: KeyFile, target: str, key: bytes, to: str, keyring: Keyring, passphrase: str | None
+) -> None:
+    """Wrap `key` the new way and drop the other way's wrapper."""
+    if to == "keyring":
+        keyfile.add_keyring(target, key, keyring)
+        keyfile.remove(target, "passphrase")
+    else:
+        assert passphrase is not None
+        keyfile.add_passphrase(target, key, passphrase)
+        _drop_keyring(keyfile, target, keyring)
+
+
+def _drop_keyring(keyfile: KeyFile, target: str, keyring: Keyring) -> None:
+    """Remove a keyring wrapper and, where the keyring answers, its entry."""
+    if "keyring" not in keyfile.kinds(target):
+        return
+    try:
+        keyfile.remove(target, "keyring", keyring)
+    except KeyringUnavailable:
+        keyfile.remove(target, "keyring")
 
 
 def unwrap_both(
@@ -183,18 +196,16 @@ def unwrap_both(
     if passphrase is None and recovery is None:
         passphrase = passphrase_from_env()
     store_key = unwrap_key(keyfile, STORE, passphrase=passphrase, recovery=recovery, keyring=keyring)
-    try:
-        conf_key = unwrap_key(
-            keyfile,
-            CONFIDENTIAL,
-            passphrase=confidential_passphrase or passphrase,
-            recovery=recovery,
-            keyring=keyring,
-        )
-    except WrongKey:
-        if confidential_passphrase is not None or recovery is not None:
-            raise
-        raise NeedSecret(_("the confidential key needs its own passphrase"), CONFIDENTIAL) from None
+    if recovery is not None:
+        conf_key = keyfile.with_recovery(CONFIDENTIAL, recovery)
+    elif keyfile.has_own_passphrase(CONFIDENTIAL):
+        secret = confidential_passphrase or os.environ.get("GMASSIST_CONFIDENTIAL_PASSPHRASE")
+        if secret is None:
+            raise NeedSecret(_("the confidential key needs its own passphrase"), CONFIDENTIAL)
+        conf_key = keyfile.with_passphrase(CONFIDENTIAL, secret)
+    else:
+        usable = passphrase if "passphrase" in keyfile.kinds(CONFIDENTIAL) else None
+        conf_key = unwrap_key(keyfile, CONFIDENTIAL, passphrase=usable, keyring=keyring)
     return keyfile, store_key, conf_key
 
 
