@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import json
 import os
 import signal
@@ -22,6 +23,10 @@ from gmassist.errors import GmassistError, InvalidInput, NeedSecret, StoreNotFou
 from gmassist.i18n import _
 
 Command = Callable[[argparse.Namespace, Settings, Clock], int]
+
+COMMAND_MODULES: list[str] = []
+"""Modules that add the commands of one area; each has `register(add)`, where
+`add(name, func, help) -> argparse.ArgumentParser` adds one subcommand (see build_parser)."""
 
 
 # --- asking for secrets ----------------------------------------------------------------------------
@@ -448,6 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_argument(
         "--passphrase", action="store_true", help=_("set a passphrase instead of a keyring entry")
     )
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(add)
     return parser
 
 
