@@ -27,6 +27,7 @@ from gmassist.domain.quickadd import (
     describe_rrule,
     explain,
     parse,
+    parse_day,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -790,3 +791,34 @@ def test_parse_is_fast_enough_for_every_keystroke() -> None:
         parse(text, NOW)
         timings.append(time.perf_counter() - began)
     assert statistics.median(timings) < 0.001
+
+
+# --- parse_day: a day typed on its own (snooze, --week, --day) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+2d", date(2026, 11, 27)),
+        ("+1w", date(2026, 12, 2)),
+        ("+3天", date(2026, 11, 28)),
+        ("+1m", date(2026, 12, 25)),
+        ("周五", date(2026, 11, 27)),
+        ("明天", date(2026, 11, 26)),
+        ("tomorrow", date(2026, 11, 26)),
+        ("下周二", date(2026, 12, 1)),
+        ("12/5", date(2026, 12, 5)),
+        ("2026-12-05", date(2026, 12, 5)),
+        ("１２月５日", date(2026, 12, 5)),
+    ],
+)
+def test_parse_day(text: str, expected: date) -> None:
+    assert parse_day(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["", "hello", "周八", "@张三", "明天 开会", "every monday", "2月30日"])
+def test_parse_day_refuses_anything_but_a_day(text: str) -> None:
+    with pytest.raises(QuickAddError) as info:
+        parse_day(text, NOW)
+    assert info.value.code == "bad_date"
+    assert 0 <= info.value.span[0] <= info.value.span[1] <= len(text)

@@ -2167,3 +2167,36 @@ def explain(q: QuickAdd, lang: str = "en", *, now: datetime | None = None) -> st
         text = WARNING_TEXT.get(code, {}).get("zh" if zh else "en", code)
         parts.append(f"⚠ {text}")
     return " · ".join(parts)
+
+
+_SHIFT = re.compile(r"^\s*\+\s*(\d{1,3})\s*(d|w|m|天|日|周|星期|个月|月)\s*$", re.IGNORECASE)
+
+
+def parse_day(text: str, now: datetime) -> date:
+    """A day typed on its own, as of `now`: '+2d', '+1w', '周五', '明天', 'tomorrow', '12/5', '2026-12-05'.
+
+    Used wherever a date is asked for (snooze, --week, --day). Anything but a day (a title, an owner, a
+    rule) raises QuickAddError('bad_date') pointing at the whole text.
+    """
+    shift = _SHIFT.match(text.translate(_FULLWIDTH))
+    if shift:
+        count, unit = int(shift.group(1)), shift.group(2).lower()
+        if unit in ("d", "天", "日"):
+            return now.date() + timedelta(days=count)
+        if unit in ("w", "周", "星期"):
+            return now.date() + timedelta(weeks=count)
+        return now.date() + relativedelta(months=count)
+    bad = _fail("bad_date", "not a day", 0, len(text))
+    if not text.strip():
+        raise bad
+    try:
+        q = parse(f"{text} \u00a7", now)
+    except QuickAddError as exc:
+        raise _fail(exc.code, exc.message, exc.span[0], min(exc.span[1], len(text))) from exc
+    if q.title != "\u00a7" or q.rrule or q.owner or q.board or q.location:
+        raise bad
+    if q.due is not None:
+        return q.due
+    if q.start is not None:
+        return q.start.astimezone(now.tzinfo).date()
+    raise bad
