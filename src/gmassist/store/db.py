@@ -83,12 +83,16 @@ def set_schema_version(connection: Connection, version: int) -> None:
 
 
 def _v1_to_v2(connection: Connection) -> None:
-    """v2: events get their own end time zone (a flight across zones) and trips get their items."""
+    """v2: events get their own end time zone (a flight across zones), trips their items, Today its marks."""
     connection.execute(text("ALTER TABLE event ADD COLUMN end_tz VARCHAR NOT NULL DEFAULT 'Asia/Shanghai'"))
     connection.execute(text("UPDATE event SET end_tz = start_tz"))
-    from gmassist.store.models import TripItem, table_of
+    from gmassist.store.models import TriageMark, TripItem, table_of
 
     table_of(TripItem).create(connection)
+    table_of(TriageMark).create(connection)
+    from gmassist.store.models import BoardContact
+
+    table_of(BoardContact).create(connection)
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}

@@ -406,6 +406,46 @@ class BoardLog(Item, table=True):
     text: str
 
 
+class BoardContact(Item, table=True):
+    """One line of a crisis board's contact list: a role (spokesperson, legal counsel...) and who fills it."""
+
+    __tablename__ = "board_contact"
+    __sealed__ = ("role", "name", "phone", "notes")
+    __kind__ = "board_contact"
+    board_id: str = Field(foreign_key="board.id", index=True)
+    role: str
+    """The role on the crisis team (发言人, 法务...)."""
+    name: str = ""
+    """Who fills it (empty until known)."""
+    phone: str = ""
+    """How to reach them at any hour."""
+    notes: str = ""
+    person_id: str | None = None
+    """The person, when they are in the store (person.id)."""
+    position: int = 0
+    """Order in the list."""
+
+
+# --- the Today triage --------------------------------------------------------------------------------
+
+
+class TriageMark(SQLModel, table=True):
+    """An item handled on the Today screen without changing the item itself: seen, snoozed or delegated.
+
+    It hides the item from Today until `until` (None: for good). Holds keys and dates only, no text.
+    """
+
+    __tablename__ = "triage_mark"
+    item_key: str = Field(primary_key=True)
+    """The Today row's key (kind:id, or kind:id:occurrence for an event occurrence)."""
+    action: str
+    """done, snooze, delegate, block, archive."""
+    until: date | None = None
+    """Hidden until this day (exclusive: it shows again on this day); None hides it for good."""
+    at: datetime
+    """When it was handled."""
+
+
 # --- the change log ----------------------------------------------------------------------------------
 
 
@@ -460,6 +500,7 @@ ITEM_TABLES: tuple[type[Item], ...] = (
     Card,
     ChecklistItem,
     BoardLog,
+    BoardContact,
 )
 """Tables of items, in an order that respects foreign keys (parents first)."""
 
@@ -470,6 +511,7 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     AttachmentChunk,
     *ITEM_TABLES[11:],
     Tagging,
+    TriageMark,
     Change,
     Meta,
 )
