@@ -24,9 +24,12 @@ from gmassist.i18n import _
 
 Command = Callable[[argparse.Namespace, Settings, Clock], int]
 
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["gmassist.commands.followups", "gmassist.commands.capture"]
 """Modules that add the commands of one area; each has `register(add)`, where
 `add(name, func, help) -> argparse.ArgumentParser` adds one subcommand (see build_parser)."""
+COMMAND_MODULES.append("gmassist.commands.brief")
+COMMAND_MODULES.append("gmassist.commands.agenda")
+COMMAND_MODULES.append("gmassist.commands.ics")
 
 
 # --- asking for secrets ----------------------------------------------------------------------------

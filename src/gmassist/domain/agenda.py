@@ -609,8 +609,9 @@ def _day_rule(rule: Rule, dtstart: datetime) -> _DayRule:
         yeardays=as_set(full.byyearday),
         weekdays=None if full.byday is None else frozenset(d for d, _n in full.byday),
         hours=as_set(full.byhour),
-        times=tuple(sorted(time(h, m, s) for h in full.byhour or (0,) for m in minutes for s in seconds)),
-        offsets=tuple(sorted(timedelta(minutes=m, seconds=s) for m in minutes for s in seconds)),
+        # Sets first: BYHOUR=9,9 must not give two 09:00 occurrences.
+        times=tuple(sorted({time(h, m, s) for h in full.byhour or (0,) for m in minutes for s in seconds})),
+        offsets=tuple(sorted({timedelta(minutes=m, seconds=s) for m in minutes for s in seconds})),
     )
 
 
@@ -715,7 +716,7 @@ class _Series:
     dtstart: datetime
     """Naive local wall time of the first start (midnight for all-day series)."""
     until: datetime | None
-    """Naive local bound handed to dateutil (widened by a day for a UTC UNTIL, refined by `until_utc`)."""
+    """UNTIL as a naive local bound (a UTC UNTIL widened by `_MARGIN`, then applied exactly via `until_utc`)."""
     until_utc: datetime | None
     duration: timedelta
     """Exact length of a timed occurrence (RFC 5545: DTEND - DTSTART applies to every instance)."""

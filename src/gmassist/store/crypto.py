@@ -92,6 +92,13 @@ def derive_from_recovery(recovery: bytes, salt: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=info).derive(recovery)
 
 
+def derive_subkey(key: bytes, purpose: str) -> bytes:
+    """A 256-bit key for one `purpose` (HKDF-SHA256 over `key`): keys for different purposes are
+    independent, and none of them reveals `key`."""
+    info = f"gmassist|subkey|1|{purpose}".encode()
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(key)
+
+
 # --- the recovery key ------------------------------------------------------------------------------
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -196,3 +203,23 @@ def open_sealed(ckey: ConfidentialKey, table: str, column: str, row_id: str, sea
 def chunk_aad(attachment_id: str, seq: int) -> bytes:
     """Associated data of one sealed attachment chunk: bound to its attachment and its place."""
     return f"gmassist|chunk|1|{attachment_id}|{seq}|".encode()
+
+
+LOGGED_CHUNK_MARK = b"gmassist|logged-chunk|1|"
+"""Starts a chunk value the change log keeps sealed although the chunk itself was not (see seal_logged_chunk)."""
+
+
+def seal_logged_chunk(ckey: ConfidentialKey, attachment_id: str, seq: int, data: bytes) -> bytes:
+    """The change log's form of a plain chunk whose content has just become confidential: sealed, so the
+    log never holds its plain bytes; undo opens it again when it puts the chunk back."""
+    return LOGGED_CHUNK_MARK + seal_bytes(ckey, chunk_aad(attachment_id, seq) + b"log", data)
+
+
+def open_logged_chunk(ckey: ConfidentialKey, attachment_id: str, seq: int, value: bytes) -> bytes | None:
+    """The plain bytes of a value made by seal_logged_chunk; None when `value` is not one."""
+    if not value.startswith(LOGGED_CHUNK_MARK):
+        return None
+    try:
+        return open_bytes(ckey, chunk_aad(attachment_id, seq) + b"log", value[len(LOGGED_CHUNK_MARK) :])
+    except Damaged:
+        return None

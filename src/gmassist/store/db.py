@@ -14,7 +14,7 @@ from sqlalchemy.exc import DatabaseError
 from gmassist.errors import StoreDamaged, StoreTooNew
 from gmassist.i18n import _
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this program writes. A store at a lower version is migrated on open; a higher one refused."""
 
 
@@ -93,9 +93,23 @@ def _v1_to_v2(connection: Connection) -> None:
     from gmassist.store.models import BoardContact
 
     table_of(BoardContact).create(connection)
+    from gmassist.store import fts
+    from gmassist.store.models import InboxRule, SavedView
+
+    table_of(InboxRule).create(connection)
+    table_of(SavedView).create(connection)
+    connection.execute(text("CREATE INDEX ix_document_parent ON document (parent_id)"))
+    fts.create(connection)  # the inbox's search index (FTS5, trigram), filled from existing documents
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(connection: Connection) -> None:
+    """v3: check-ins are indexed by (follow-up, time), so a list page finds each one's latest check-in
+    from the index alone; the old index on the follow-up alone is its prefix and goes."""
+    connection.execute(text("DROP INDEX IF EXISTS ix_check_in_followup_id"))
+    connection.execute(text("CREATE INDEX ix_check_in_followup_at ON check_in (followup_id, at)"))
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 """MIGRATIONS[n] upgrades a store from version n to n + 1."""
 
 
@@ -118,6 +132,9 @@ def check_and_migrate(connection: Connection) -> int:
         )
     if found == 0:
         SQLModel.metadata.create_all(connection)
+        from gmassist.store import fts
+
+        fts.create(connection)  # virtual tables and triggers are not in the SQLModel metadata
     else:
         for version in range(found, SCHEMA_VERSION):
             MIGRATIONS[version](connection)

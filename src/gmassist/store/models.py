@@ -196,7 +196,11 @@ class Document(Item, table=True):
     """文件: a report, contract, letter or e-mail taken in, routed and archived; or a draft."""
 
     __tablename__ = "document"
-    __table_args__ = (Index("ix_document_state", "state"), Index("ix_document_received", "received"))
+    __table_args__ = (
+        Index("ix_document_state", "state"),
+        Index("ix_document_received", "received"),
+        Index("ix_document_parent", "parent_id"),
+    )
     __sealed__ = ("title", "number", "sender", "recipients", "notes", "body_text", "file_name")
     __kind__ = "document"
     title: str
@@ -232,6 +236,47 @@ class Document(Item, table=True):
     rule_id: str | None = None
     overrides: str = ""
     """Fields the assistant set by hand (classification rules leave them alone)."""
+
+
+class InboxRule(Item, table=True):
+    """A classification rule of the inbox (domain.inbox.Rule): when its pattern matches a document's sender,
+    title or text, it sets a type, tags, a department or an urgency. Checked in `position` order."""
+
+    __tablename__ = "inbox_rule"
+    __kind__ = "inbox_rule"
+    name: str
+    """What the assistant called it ("Contracts by title")."""
+    target_field: str = "any"
+    """Which text it looks at: sender, title, content or any."""
+    match_kind: str = "contains"
+    """contains, regex or exact."""
+    pattern: str
+    """The text or regular expression to look for."""
+    case_insensitive: bool = True
+    set_type: str | None = None
+    """The document type it sets (a DocType code)."""
+    set_tags: str = ""
+    """Tags it adds, separated by commas."""
+    set_department: str | None = None
+    """The department (its id) it sets."""
+    set_urgency: str | None = None
+    """The urgency it sets (an Urgency code)."""
+    enabled: bool = True
+    position: int = 0
+    """Order among the rules: the first rule to set a value wins."""
+
+
+class SavedView(Item, table=True):
+    """A search kept under a name (the inbox's saved views)."""
+
+    __tablename__ = "saved_view"
+    __kind__ = "saved_view"
+    area: str = "inbox"
+    """Which screen it belongs to."""
+    name: str
+    query: str
+    """The search box's text (domain.inbox.SearchQuery)."""
+    position: int = 0
 
 
 class RoutingStep(Item, table=True):
@@ -312,9 +357,11 @@ class CheckIn(Item, table=True):
     """跟进: one check-in on a follow-up: what was learnt and when to look again. Append-only."""
 
     __tablename__ = "check_in"
+    __table_args__ = (Index("ix_check_in_followup_at", "followup_id", "at"),)
+    """(followup_id, at) covers "the latest check-in of these follow-ups", which the list asks per page."""
     __sealed__ = ("note",)
     __kind__ = "check_in"
-    followup_id: str = Field(foreign_key="followup.id", index=True)
+    followup_id: str = Field(foreign_key="followup.id")
     at: datetime
     note: str = ""
     next_check_in: date | None = None
@@ -501,6 +548,8 @@ ITEM_TABLES: tuple[type[Item], ...] = (
     ChecklistItem,
     BoardLog,
     BoardContact,
+    InboxRule,
+    SavedView,
 )
 """Tables of items, in an order that respects foreign keys (parents first)."""
 

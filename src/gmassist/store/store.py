@@ -108,6 +108,8 @@ class Store:
         self.damaged_items: set[tuple[str, str]] = set()
         """(table, id) of items with a sealed value that failed to open."""
         self._confidential: crypto.ConfidentialKey | None = None
+        self._subkey_base: bytes | None = None
+        """HKDF base for keys derived from the store key (`derived_key`); set when the store is opened."""
         self._sessions = sessionmaker(engine, class_=Session, expire_on_commit=False, autoflush=False)
         event.listen(self._sessions, "before_flush", _before_flush)
         event.listen(self._sessions, "after_flush_postexec", _after_flush)
@@ -173,6 +175,7 @@ class Store:
             paths, engine, keyfile, clock=clock or SystemClock(), actor=actor, keyring=keyring, damage=[]
         )
         store._confidential = conf
+        store._subkey_base = crypto.derive_subkey(store_key, "base")
         return store, recovery_text
 
     @classmethod
@@ -218,7 +221,7 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        return cls(
+        store = cls(
             paths,
             engine,
             keyfile,
@@ -227,6 +230,8 @@ class Store:
             keyring=keyring,
             damage=damage,
         )
+        store._subkey_base = crypto.derive_subkey(store_key, "base")
+        return store
 
     def checkpoint(self) -> None:
         """Fold the WAL into the database and truncate it to zero bytes."""
@@ -271,6 +276,15 @@ class Store:
     def lock_confidential(self) -> None:
         """Forget the confidential key."""
         self._confidential = None
+
+    def derived_key(self, purpose: str, *, confidential: bool = False) -> bytes:
+        """A key for one `purpose` (e.g. the inbox's content digest), derived with HKDF from the store key,
+        or from the confidential key when `confidential` (Locked while it is locked). Never stored."""
+        if confidential:
+            return crypto.derive_subkey(self.confidential_key().key, purpose)
+        if self._subkey_base is None:
+            raise Locked(_("the store key is not available"))
+        return crypto.derive_subkey(self._subkey_base, purpose)
 
     def confidential_key(self) -> crypto.ConfidentialKey:
         """The unlocked confidential key; Locked when it is not unlocked."""
@@ -365,7 +379,7 @@ class Store:
             for change in rows:
                 table = table_of(BY_NAME[change.table_name])
                 before = codec.row_from_json(table, json.loads(change.before)) if change.before else {}
-                self._open_if_plain(change.table_name, before)
+                self._open_if_plain(change.table_name, before, connection)
                 after = codec.row_from_json(table, json.loads(change.after)) if change.after else {}
                 if change.op == "insert":
                     connection.execute(delete(table).filter_by(**codec.primary_key(table, after)))
@@ -394,8 +408,11 @@ class Store:
                 )
         return str(last.label)
 
-    def _open_if_plain(self, table: str, values: dict[str, Any]) -> None:
+    def _open_if_plain(self, table: str, values: dict[str, Any], connection: Any = None) -> None:
         """A row put back as not confidential must hold plain text: open values the log kept sealed."""
+        if table == "attachment_chunk" and values and connection is not None:
+            self._open_chunk_if_plain(values, connection)
+            return
         model = BY_NAME[table]
         if not values or not issubclass(model, Item) or values.get("confidential", True):
             return
@@ -404,6 +421,24 @@ class Store:
                 values[name] = crypto.open_sealed(
                     self.confidential_key(), table, name, values["id"], values[name]
                 )
+
+
+    def _open_chunk_if_plain(self, values: dict[str, Any], connection: Any) -> None:
+        """A file chunk put back under an attachment that is not confidential must hold its plain bytes:
+        open a value the log kept sealed (crypto.seal_logged_chunk)."""
+        data = values.get("data")
+        if not isinstance(data, bytes) or not data.startswith(crypto.LOGGED_CHUNK_MARK):
+            return
+        attachments = table_of(BY_NAME["attachment"])
+        confidential = connection.execute(
+            select(attachments.c.confidential).where(attachments.c.id == values["attachment_id"])
+        ).scalar()
+        if confidential:
+            return
+        opened = crypto.open_logged_chunk(self.confidential_key(), values["attachment_id"], values["seq"], data)
+        if opened is None:
+            raise Damaged(_("a logged file chunk failed to open"))
+        values["data"] = opened
 
 
 # --- session hooks: sealing, change log ---------------------------------------------------------------

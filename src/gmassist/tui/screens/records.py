@@ -197,10 +197,13 @@ class BoardScreen(ListScreen):
         return Window(self.store, Card, ["seq", "title", "due"], [table.c.board_id, table.c.position])
 
 
+# The board screen subclasses ListScreen, so it is imported once ListScreen exists.
+from gmassist.tui.screens.board import BoardScreen as ProjectBoardScreen  # noqa: E402
+
 MODE_SCREENS: dict[str, type[ListScreen]] = {
     "today": TodayScreen,
     "agenda": AgendaScreen,
     "inbox": InboxScreen,
     "followups": FollowupsScreen,
-    "board": BoardScreen,
+    "board": ProjectBoardScreen,
 }

@@ -1,0 +1,459 @@
+"""日程 views, the pure part: periods, the time grid's layout, conflict flags, reminders and typed dates.
+
+Everything the agenda screen and the `gmassist agenda` command compute that is not drawing or storage:
+
+* **Periods** (`View`, `period`, `shift`, `week_start`, `month_weeks`): which days a day, week, month or
+  agenda view shows, and where h/l go.
+* **Grid layout** (`lay_out_day`): timed occurrences of one day placed on half-hour rows, overlapping ones
+  side by side in lanes (the interval-partitioning greedy, O(n log n)).
+* **Conflict flags** (`conflicted`): which busy occurrences take part in at least one conflict, with the
+  same rule as `agenda.find_conflicts` but without listing every pair: one sort and two linear passes,
+  so 52 weeks of a crowded calendar are flagged in milliseconds while the pairs themselves are only
+  computed (by `agenda.check_new`) for the occurrences someone looks at.
+* **Reminders** (`parse_reminders`, `due_reminders`): "15,60" minutes before, and which fall due when.
+* **Typed dates** (`read_day`, `read_week`): "明天", "下周", "next monday", "2026-12-01", read with the
+  quick-add parser so every form it knows works here too; a part not understood is named.
+* **Moving a series** (`move_rule`): a rule pinned to a weekday, a day of the month or an hour follows
+  the occurrence when an edit moves it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+from gmassist.domain.agenda import TRAVEL, Occurrence, format_rule, parse_rule
+from gmassist.domain.agenda import zone as zone_named
+from gmassist.errors import InvalidInput
+from gmassist.i18n import _
+
+SLOT = timedelta(minutes=30)
+"""One row of the day and week grids."""
+SLOTS_PER_DAY = 48
+"""Rows of a grid day: 00:00 to 24:00 in half hours."""
+AGENDA_DAYS = 14
+"""Days the agenda list shows from its first day."""
+
+
+class View(StrEnum):
+    """The four views of the agenda screen."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    AGENDA = "agenda"
+
+
+# --- periods --------------------------------------------------------------------------------------------
+
+
+def week_start(day: date, starts_monday: bool = True) -> date:
+    """The first day of the week holding `day` (Monday, or Sunday when `starts_monday` is False)."""
+    first = 0 if starts_monday else 6
+    return day - timedelta(days=(day.weekday() - first) % 7)
+
+
+def month_weeks(year: int, month: int, starts_monday: bool = True) -> list[list[date]]:
+    """The six weeks of a month grid (always six rows, so the grid never jumps in height)."""
+    first = week_start(date(year, month, 1), starts_monday)
+    return [[first + timedelta(days=7 * row + column) for column in range(7)] for row in range(6)]
+
+
+def period(view: View, anchor: date, starts_monday: bool = True) -> tuple[date, int]:
+    """(first day, number of days) a view shows around `anchor`."""
+    if view is View.DAY:
+        return anchor, 1
+    if view is View.WEEK:
+        return week_start(anchor, starts_monday), 7
+    if view is View.MONTH:
+        weeks = month_weeks(anchor.year, anchor.month, starts_monday)
+        return weeks[0][0], 42
+    return anchor, AGENDA_DAYS
+
+
+def shift(view: View, anchor: date, steps: int) -> date:
+    """Where h (-1) and l (+1) take the anchor: a day, a week, a month, or a week of the agenda list."""
+    if view is View.DAY:
+        return anchor + timedelta(days=steps)
+    if view is View.MONTH:
+        return anchor + relativedelta(months=steps)
+    return anchor + timedelta(weeks=steps)
+
+
+def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """[local midnight, next local midnight) of `day` in `zone`, as UTC instants."""
+    start = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def days_bounds(first: date, days: int, zone: tzinfo) -> tuple[datetime, datetime]:
+    """[midnight of `first`, midnight after the last of `days` days) in `zone`, as UTC instants."""
+    return day_bounds(first, zone)[0], day_bounds(first + timedelta(days=days - 1), zone)[1]
+
+
+# --- grid layout ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """One timed occurrence's block in one day column of the grid."""
+
+    occurrence: Occurrence
+    first_slot: int
+    """First half-hour row it covers (0 = 00:00)."""
+    last_slot: int
+    """Row after the last one it covers (exclusive; 48 = midnight)."""
+    lane: int
+    """Which of the side-by-side lanes it takes (0 = leftmost)."""
+    lanes: int
+    """How many lanes its group of overlapping blocks needs: the column is split this many ways."""
+    continues_before: bool = False
+    """It started on an earlier day (the block's first row is not its start)."""
+    continues_after: bool = False
+    """It ends on a later day."""
+
+
+def _slot_of(moment: datetime, zone: tzinfo, day: date, round_up: bool) -> int:
+    """The half-hour row of `moment` on `day` in `zone` (wall time; clipped to 0..48)."""
+    local = moment.astimezone(zone)
+    if local.date() < day:
+        return 0
+    if local.date() > day:
+        return SLOTS_PER_DAY
+    minutes = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
+    whole, rest = divmod(minutes, 30)
+    return min(SLOTS_PER_DAY, whole + (1 if round_up and rest else 0))
+
+
+def lay_out_day(occurrences: Iterable[Occurrence], day: date, zone: tzinfo) -> list[Placed]:
+    """The blocks of `day`'s timed occurrences (all-day ones are shown apart, in the header).
+
+    Rows are wall-clock half hours in `zone`. A block covers at least one row. Blocks that overlap (by
+    rows, so two 10-minute meetings in one half hour sit side by side too) form a group; each takes the
+    leftmost lane free when it starts, and the group's width is split by its number of lanes.
+    """
+    start_utc, end_utc = day_bounds(day, zone)
+    items: list[tuple[int, int, Occurrence, bool, bool]] = []
+    for o in occurrences:
+        if o.all_day:
+            continue
+        if o.end > o.start:
+            if not (o.start < end_utc and o.end > start_utc):
+                continue
+            if o.start <= start_utc and o.end >= end_utc:
+                continue  # covers the whole day: shown in the header with the all-day ones
+        elif not start_utc <= o.start < end_utc:
+            continue
+        first = _slot_of(max(o.start, start_utc), zone, day, round_up=False)
+        last = _slot_of(min(o.end, end_utc), zone, day, round_up=True) if o.end < end_utc else SLOTS_PER_DAY
+        first = min(first, SLOTS_PER_DAY - 1)
+        last = max(last, first + 1)
+        items.append((first, last, o, o.start < start_utc, o.end > end_utc))
+    items.sort(key=lambda item: (item[0], -item[1], item[2].start, item[2].event_id))
+    placed: list[Placed] = []
+    group: list[tuple[int, int, Occurrence, bool, bool, int]] = []
+    lane_ends: list[int] = []
+    group_end = -1
+
+    def close_group() -> None:
+        lanes = len(lane_ends)
+        for first, last, o, before, after, lane in group:
+            placed.append(Placed(o, first, last, lane, lanes, before, after))
+
+    for first, last, o, before, after in items:
+        if group and first >= group_end:
+            close_group()
+            group, lane_ends, group_end = [], [], -1
+        for lane, lane_end in enumerate(lane_ends):
+            if lane_end <= first:
+                lane_ends[lane] = last
+                break
+        else:
+            lane = len(lane_ends)
+            lane_ends.append(last)
+        group.append((first, last, o, before, after, lane))
+        group_end = max(group_end, last)
+    if group:
+        close_group()
+    return placed
+
+
+def all_day_on(occurrences: Iterable[Occurrence], day: date, zone: tzinfo) -> list[Occurrence]:
+    """The all-day occurrences (read in their own zone) and the timed ones covering the whole of `day`:
+    what the grid shows in a day's header rather than as a block."""
+    start_utc, end_utc = day_bounds(day, zone)
+    out = []
+    for o in occurrences:
+        if o.all_day:
+            own = zone_named(o.start_tz)
+            first = o.start.astimezone(own).date()
+            last = max(first, (o.end - timedelta(microseconds=1)).astimezone(own).date())
+            if first <= day <= last:
+                out.append(o)
+        elif o.start <= start_utc and o.end >= end_utc:
+            out.append(o)
+    return out
+
+
+def on_day(occurrences: Iterable[Occurrence], day: date, zone: tzinfo) -> list[Occurrence]:
+    """Every occurrence touching `day` (all-day ones first, then by start): a month cell, a list day."""
+    start_utc, end_utc = day_bounds(day, zone)
+    whole = all_day_on(occurrences, day, zone)
+    seen = {id(o) for o in whole}
+    timed = [
+        o
+        for o in occurrences
+        if id(o) not in seen
+        and not o.all_day
+        and (
+            (o.start < end_utc and o.end > start_utc) or (o.end <= o.start and start_utc <= o.start < end_utc)
+        )
+    ]
+    return whole + sorted(timed, key=lambda o: (o.start, o.end, o.event_id))
+
+
+# --- conflict flags -------------------------------------------------------------------------------------
+
+
+def conflicted(
+    occurrences: Sequence[Occurrence],
+    buffer: timedelta = timedelta(0),
+    travel_buffer: timedelta = timedelta(0),
+) -> set[tuple[str, datetime]]:
+    """Keys (`Occurrence.key`) of the busy occurrences in at least one conflict of `find_conflicts`.
+
+    Two busy occurrences a, b with a first (by start) conflict when b starts before a's end plus the gap
+    they need (the travel buffer when either is travel, else the buffer). Per occurrence that is "some
+    earlier one ends too late" or "some later one starts too early", so prefix maxima of ends and suffix
+    minima of starts (kept apart for travel and other occurrences, which need different gaps) decide it
+    for all of them in O(n log n), however many pairs there are.
+    """
+    busy = sorted(
+        (o for o in occurrences if o.busy), key=lambda o: (o.start, o.end, o.event_id, o.original_start)
+    )
+    n = len(busy)
+    if n < 2:
+        return set()
+    plain_gap = max(buffer, timedelta(0))
+    travel_gap = max(buffer, travel_buffer, timedelta(0))
+    flags = [False] * n
+    travel = [o.kind == TRAVEL for o in busy]
+    low = datetime.min.replace(tzinfo=UTC)
+    high = datetime.max.replace(tzinfo=UTC)
+    latest_plain = latest_travel = low
+    for i, o in enumerate(busy):
+        if travel[i]:
+            reach = max(latest_plain, latest_travel)
+            if reach > low and o.start < reach + travel_gap:
+                flags[i] = True
+        elif (latest_plain > low and o.start < latest_plain + plain_gap) or (
+            latest_travel > low and o.start < latest_travel + travel_gap
+        ):
+            flags[i] = True
+        if travel[i]:
+            latest_travel = max(latest_travel, o.end)
+        else:
+            latest_plain = max(latest_plain, o.end)
+    first_plain = first_travel = high
+    for i in range(n - 1, -1, -1):
+        o = busy[i]
+        if not flags[i]:
+            if travel[i]:
+                soonest = min(first_plain, first_travel)
+                flags[i] = soonest < high and soonest < o.end + travel_gap
+            else:
+                flags[i] = (first_plain < high and first_plain < o.end + plain_gap) or (
+                    first_travel < high and first_travel < o.end + travel_gap
+                )
+        if travel[i]:
+            first_travel = min(first_travel, o.start)
+        else:
+            first_plain = min(first_plain, o.start)
+    return {busy[i].key for i in range(n) if flags[i]}
+
+
+# --- reminders ------------------------------------------------------------------------------------------
+
+_REMINDER = re.compile(r"\s*(\d{1,5})\s*")
+
+
+def parse_reminders(text: str) -> tuple[int, ...]:
+    """'15, 60' -> (15, 60): minutes before the start, sorted, without repeats. InvalidInput otherwise."""
+    minutes: set[int] = set()
+    for part in text.replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        match = _REMINDER.fullmatch(part)
+        if match is None or int(match.group(1)) > 7 * 24 * 60:
+            raise InvalidInput(
+                _("A reminder is a number of minutes before the start (up to a week): “{part}”").format(
+                    part=part.strip()
+                ),
+                field="reminders",
+            )
+        minutes.add(int(match.group(1)))
+    return tuple(sorted(minutes))
+
+
+def format_reminders(minutes: Iterable[int]) -> str:
+    """(15, 60) -> '15,60', the stored form."""
+    return ",".join(str(m) for m in sorted(set(minutes)))
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """One reminder falling due: which occurrence, how long before it, and when it rings."""
+
+    occurrence: Occurrence
+    minutes: int
+    """Minutes before the start."""
+    at: datetime
+    """When it rings (UTC): the start minus `minutes`."""
+
+
+def due_reminders(
+    items: Iterable[tuple[Occurrence, Sequence[int]]], since: datetime, until: datetime
+) -> list[Reminder]:
+    """The reminders that ring in [since, until), in ringing order.
+
+    Successive calls with adjacent windows ([t0, t1), [t1, t2)...) ring each reminder exactly once, which
+    is what the running app and a cron job of `gmassist remind` both rely on.
+    """
+    out = []
+    for occurrence, minutes in items:
+        for m in minutes:
+            at = occurrence.start - timedelta(minutes=m)
+            if since <= at < until:
+                out.append(Reminder(occurrence, m, at))
+    out.sort(key=lambda r: (r.at, r.occurrence.start, r.occurrence.event_id))
+    return out
+
+
+# --- typed dates ----------------------------------------------------------------------------------------
+
+_WEEK_WORDS = {
+    "本周": 0,
+    "这周": 0,
+    "这个星期": 0,
+    "本星期": 0,
+    "this week": 0,
+    "下周": 1,
+    "下个星期": 1,
+    "下星期": 1,
+    "next week": 1,
+    "下下周": 2,
+    "上周": -1,
+    "上个星期": -1,
+    "上星期": -1,
+    "last week": -1,
+    "previous week": -1,
+}
+_PLACEHOLDER = "\u2063"
+"""An invisible separator given to the quick-add parser as the title, so a bare date parses."""
+
+
+def read_day(text: str, now: datetime, starts_monday: bool = True) -> date:
+    """The day `text` names, as of `now`: ISO dates and every day form quick add knows (明天, 周五, 12月5日,
+    next monday, Dec 5, 3天后...), and the week words (下周 = that week's first day).
+
+    Raises InvalidInput naming the part not understood.
+    """
+    from gmassist.domain.quickadd import QuickAddError, parse
+
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InvalidInput(_("No date given."), field="date")
+    lowered = cleaned.lower()
+    if lowered in _WEEK_WORDS:
+        return week_start(now.date(), starts_monday) + timedelta(weeks=_WEEK_WORDS[lowered])
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        pass
+    try:
+        parsed = parse(f"{cleaned} {_PLACEHOLDER}", now, week_starts_monday=starts_monday)
+    except QuickAddError as exc:
+        start, end = exc.span
+        raise InvalidInput(
+            _("Cannot read the date “{text}”: “{part}” is not understood.").format(
+                text=cleaned, part=cleaned[start:end] or cleaned
+            ),
+            field="date",
+        ) from exc
+    leftover = parsed.title.replace(_PLACEHOLDER, "").strip()
+    day = parsed.start.date() if parsed.start is not None else parsed.due
+    if leftover or day is None or parsed.rrule:
+        raise InvalidInput(
+            _("Cannot read the date “{text}”: “{part}” is not understood.").format(
+                text=cleaned, part=leftover or cleaned
+            ),
+            field="date",
+        )
+    return day
+
+
+def read_week(text: str, now: datetime, starts_monday: bool = True) -> date:
+    """The first day of the week `text` names (下周, this week, 2026-12-01, next friday...)."""
+    return week_start(read_day(text, now, starts_monday), starts_monday)
+
+
+# --- moving a series ------------------------------------------------------------------------------------
+
+
+def move_rule(rrule: str, old_local: datetime, new_local: datetime) -> str:
+    """The rule of a series whose occurrence moves from `old_local` to `new_local` (both in its zone).
+
+    Parts that pinned the old time follow it: a single BYDAY weekday, a single BYMONTHDAY, BYHOUR and
+    BYMINUTE. Parts naming several values (every Monday and Thursday) are kept: there is no single right
+    answer, and the edit form shows the rule to change by hand. Unchanged when nothing moved.
+    """
+    rule = parse_rule(rrule)
+    changes: dict[str, object] = {}
+    if rule.byday is not None and len(rule.byday) == 1 and rule.byday[0][0] == old_local.weekday():
+        changes["byday"] = ((new_local.weekday(), rule.byday[0][1]),)
+    if rule.bymonthday == (old_local.day,):
+        changes["bymonthday"] = (new_local.day,)
+    if rule.byhour == (old_local.hour,):
+        changes["byhour"] = (new_local.hour,)
+    if rule.byminute == (old_local.minute,):
+        changes["byminute"] = (new_local.minute,)
+    return format_rule(replace(rule, **changes)) if changes else rrule  # type: ignore[arg-type]
+
+
+def month_length(year: int, month: int) -> int:
+    """Days in a month."""
+    return calendar.monthrange(year, month)[1]
+
+
+__all__ = [
+    "AGENDA_DAYS",
+    "SLOT",
+    "SLOTS_PER_DAY",
+    "Placed",
+    "Reminder",
+    "View",
+    "all_day_on",
+    "conflicted",
+    "day_bounds",
+    "days_bounds",
+    "due_reminders",
+    "format_reminders",
+    "lay_out_day",
+    "month_length",
+    "month_weeks",
+    "move_rule",
+    "on_day",
+    "parse_reminders",
+    "period",
+    "read_day",
+    "read_week",
+    "shift",
+    "week_start",
+]
