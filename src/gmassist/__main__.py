@@ -30,6 +30,8 @@ COMMAND_MODULES: list[str] = ["gmassist.commands.followups", "gmassist.commands.
 COMMAND_MODULES.append("gmassist.commands.brief")
 COMMAND_MODULES.append("gmassist.commands.agenda")
 COMMAND_MODULES.append("gmassist.commands.ics")
+COMMAND_MODULES.append("gmassist.commands.board")
+COMMAND_MODULES.append("gmassist.commands.inbox")
 
 
 # --- asking for secrets ----------------------------------------------------------------------------
@@ -291,10 +293,17 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     return _print_report(report)
 
 
+def print_pairs(rows: Sequence[tuple[str, object]]) -> None:
+    """Print label/value lines with the labels padded by terminal cells, so Chinese labels line up."""
+    from rich.cells import cell_len
+
+    width = max((cell_len(label) for label, _value in rows), default=0)
+    for label, value in rows:
+        print(f"{label}{' ' * (width - cell_len(label))}  {value}")
+
+
 def _print_report(report: Any) -> int:
-    width = max(len(label) for label, _v in report.lines)
-    for label, value in report.lines:
-        print(f"{label.ljust(width)}  {value}")
+    print_pairs(report.lines)
     if report.problems:
         print(_("{n} problem(s) found").format(n=len(report.problems)), file=sys.stderr)
         return 1
@@ -321,9 +330,7 @@ def cmd_locate(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         ),
         (_("keyring"), _("service 'gmassist', one entry per store id")),
     ]
-    width = max(len(label) for label, _v in rows)
-    for label, value in rows:
-        print(f"{label.ljust(width)}  {value}")
+    print_pairs(rows)
     return 0
 
 

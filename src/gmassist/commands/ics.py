@@ -40,7 +40,7 @@ def _unlock_for_import(store: Any, needed: int) -> None:
     """Unlock the confidential key the way `export --include-confidential` does, or refuse in one line."""
     from gmassist.__main__ import unlock_confidential
 
-    if store.confidential_unlocked():
+    if store.confidential_unlocked:
         return
     try:
         unlock_confidential(store)

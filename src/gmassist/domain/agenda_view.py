@@ -404,6 +404,99 @@ def read_week(text: str, now: datetime, starts_monday: bool = True) -> date:
     return week_start(read_day(text, now, starts_monday), starts_monday)
 
 
+def read_time(text: str) -> time:
+    """'9:30', '09:30', '930', '9' -> a time of day; InvalidInput otherwise."""
+    cleaned = text.strip().replace("：", ":")
+    match = re.fullmatch(r"(\d{1,2})(?::?(\d{2}))?", cleaned)
+    if match is not None:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise InvalidInput(
+        _("Cannot read the time “{text}” (e.g. 09:30).").format(text=text.strip()), field="time"
+    )
+
+
+_DURATION = re.compile(
+    r"(?:(\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hours?|小时|个小时))?\s*(?:(\d+)\s*(?:m|min|mins|minutes?|分钟|分))?",
+    re.IGNORECASE,
+)
+
+
+def read_duration(text: str) -> timedelta:
+    """'1h', '90m', '1.5h', '1h30m', '45' (minutes), '2小时' -> a positive length; InvalidInput otherwise."""
+    cleaned = text.strip().replace(" ", "")
+    if cleaned.isdigit():
+        minutes = int(cleaned)
+    else:
+        match = _DURATION.fullmatch(cleaned)
+        if match is None or not cleaned or not (match.group(1) or match.group(2)):
+            raise InvalidInput(
+                _("Cannot read the length “{text}” (e.g. 1h, 90m, 1h30m).").format(text=text.strip()),
+                field="duration",
+            )
+        minutes = round(float(match.group(1) or 0) * 60) + int(match.group(2) or 0)
+    if minutes <= 0 or minutes > 24 * 60 * 31:
+        raise InvalidInput(_("A length must be between a minute and a month."), field="duration")
+    return timedelta(minutes=minutes)
+
+
+def read_rule(text: str, now: datetime) -> str | None:
+    """A repeat rule from the form: empty (no repetition), an RRULE ('FREQ=WEEKLY;BYDAY=MO') or a quick-add
+    phrase ('每周一', 'every other friday', '每月最后一天'). Returns the RRULE value; InvalidInput otherwise."""
+    from gmassist.domain.agenda import RuleError
+    from gmassist.domain.quickadd import QuickAddError, parse
+
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        return None
+    body = cleaned[6:] if cleaned.upper().startswith("RRULE:") else cleaned
+    if "FREQ=" in body.upper():
+        try:
+            return format_rule(parse_rule(body))
+        except RuleError as exc:
+            raise InvalidInput(str(exc), field="rrule") from exc
+    try:
+        parsed = parse(f"{cleaned} {_PLACEHOLDER}", now)
+    except QuickAddError as exc:
+        raise InvalidInput(
+            _("Cannot read the repeat “{text}”: “{part}” is not understood.").format(
+                text=cleaned, part=cleaned[exc.span[0] : exc.span[1]] or cleaned
+            ),
+            field="rrule",
+        ) from exc
+    if parsed.rrule is None or parsed.title.replace(_PLACEHOLDER, "").strip():
+        raise InvalidInput(
+            _("Cannot read the repeat “{text}” (e.g. 每周一, every other friday, FREQ=MONTHLY).").format(
+                text=cleaned
+            ),
+            field="rrule",
+        )
+    return format_rule(parse_rule(parsed.rrule))
+
+
+def match_names(people: Sequence[tuple[str, str, str]], text: str) -> tuple[list[str], list[str]]:
+    """Ids for comma-separated names among `people` ((id, name, job title)): an exact name, a job title held
+    by one person, or the start of one name; and the parts that matched nobody (or several people)."""
+    ids: list[str] = []
+    unknown: list[str] = []
+    for part in (p.strip() for p in re.split(r"[,，、;；]", text)):
+        if not part:
+            continue
+        lowered = part.lower()
+        found = [pid for pid, name, _title in people if name == part]
+        if not found:
+            found = [pid for pid, _name, title in people if title and title.lower() == lowered]
+        if not found:
+            found = [pid for pid, name, _title in people if name.lower().startswith(lowered)]
+        if len(found) == 1:
+            if found[0] not in ids:
+                ids.append(found[0])
+        else:
+            unknown.append(part)
+    return ids, unknown
+
+
 # --- moving a series ------------------------------------------------------------------------------------
 
 
@@ -427,6 +520,25 @@ def move_rule(rrule: str, old_local: datetime, new_local: datetime) -> str:
     return format_rule(replace(rule, **changes)) if changes else rrule  # type: ignore[arg-type]
 
 
+def weekday_name(day: date) -> str:
+    """The weekday's short name in the UI language (Mon / 周一)."""
+    names = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+    return names[day.weekday()]
+
+
+def kind_label(kind: str) -> str:
+    """An event kind's name in the UI language."""
+    labels = {
+        "meeting": _("meeting"),
+        "visit": _("visit"),
+        "inspection": _("inspection"),
+        "travel": _("travel"),
+        "focus": _("focus block"),
+        "personal": _("personal"),
+    }
+    return labels.get(kind, kind)
+
+
 def month_length(year: int, month: int) -> int:
     """Days in a month."""
     return calendar.monthrange(year, month)[1]
@@ -445,7 +557,9 @@ __all__ = [
     "days_bounds",
     "due_reminders",
     "format_reminders",
+    "kind_label",
     "lay_out_day",
+    "match_names",
     "month_length",
     "month_weeks",
     "move_rule",
@@ -453,7 +567,11 @@ __all__ = [
     "parse_reminders",
     "period",
     "read_day",
+    "read_duration",
+    "read_rule",
+    "read_time",
     "read_week",
     "shift",
     "week_start",
+    "weekday_name",
 ]

@@ -52,12 +52,17 @@ PRODID = "-//gmassist//gmassist agenda//EN"
 class IcsError(InvalidInput):
     """A malformed iCalendar file: `line` is the (first physical) line at fault, `why` says what is wrong."""
 
-    def __init__(self, line: int, why: str) -> None:
-        super().__init__(_("line {line}: {why}").format(line=line, why=why), field="ics")
+    def __init__(self, line: int, why: str, source: str = "") -> None:
+        where = _("line {line}").format(line=line)
+        if source:
+            where = _("{file}, line {line}").format(file=source, line=line)
+        super().__init__(f"{where}: {why}", field="ics")
         self.line = line
         """1-based line number in the file as it is on disk (folded lines count as they stand)."""
         self.why = why
         """The reason, without the line number."""
+        self.source = source
+        """The file's name, when known."""
 
 
 # --- what a file holds ------------------------------------------------------------------------------------
@@ -145,6 +150,12 @@ class IcsCalendar:
 # --- reading lines ---------------------------------------------------------------------------------------
 
 
+_LOGICAL = re.compile(rb"\r?\n(?![ \t])")
+"""A line break that is not a fold: where one logical line ends."""
+_FOLD = re.compile(rb"\r?\n[ \t]")
+"""A fold: a line break and the space or tab that continues the line."""
+
+
 def unfold(data: bytes) -> list[tuple[int, str]]:
     """The logical lines of a file with the number of the physical line each starts on.
 
@@ -155,32 +166,24 @@ def unfold(data: bytes) -> list[tuple[int, str]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     out: list[tuple[int, str]] = []
-    parts: list[bytes] = []
-    first = 0
-
-    def flush() -> None:
-        raw = parts[0] if len(parts) == 1 else b"".join(parts)
-        try:
-            out.append((first, raw.decode("utf-8")))
-        except UnicodeDecodeError as exc:
-            raise IcsError(first, _("the text is not UTF-8")) from exc
-
-    for number, raw in enumerate(data.split(b"\n"), 1):
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        if raw[:1] in (b" ", b"\t"):
-            if not parts:
-                raise IcsError(number, _("a folded line continues nothing"))
-            parts.append(raw[1:])
-            continue
-        if parts:
-            flush()
-            parts = []
-        if raw:
-            parts = [raw]
-            first = number
-    if parts:
-        flush()
+    number = 1
+    # Split where lines really end (C speed), then unfold only the lines that are folded.
+    for chunk in _LOGICAL.split(data):
+        folds = chunk.count(b"\n")
+        if chunk:
+            if chunk[:1] in (b" ", b"\t", b"\r", b"\n"):
+                blank = chunk[:1] in (b"\r", b"\n")
+                raise IcsError(number + blank, _("a folded line continues nothing"))
+            if folds:
+                chunk = _FOLD.sub(b"", chunk)
+            if chunk.endswith(b"\r"):
+                chunk = chunk[:-1]
+            if chunk:
+                try:
+                    out.append((number, chunk.decode("utf-8")))
+                except UnicodeDecodeError as exc:
+                    raise IcsError(number, _("the text is not UTF-8")) from exc
+        number += 1 + folds
     return out
 
 
@@ -202,18 +205,25 @@ class _Node:
     line: int
     props: list[_Prop] = field(default_factory=list)
     children: list[_Node] = field(default_factory=list)
+    by_name: dict[str, list[_Prop]] = field(default_factory=dict)
+    """The same properties by name, in file order."""
+
+    def add(self, prop: _Prop) -> None:
+        self.props.append(prop)
+        self.by_name.setdefault(prop.name, []).append(prop)
 
     def first(self, name: str) -> _Prop | None:
-        for prop in self.props:
-            if prop.name == name:
-                return prop
-        return None
+        found = self.by_name.get(name)
+        return found[0] if found else None
 
-    def every(self, name: str) -> Iterator[_Prop]:
-        return (prop for prop in self.props if prop.name == name)
+    def every(self, name: str) -> list[_Prop]:
+        return self.by_name.get(name, [])
 
 
-_NAME = re.compile(r"[A-Za-z0-9-]+\Z")
+def _is_name(text: str) -> bool:
+    """Whether `text` is an iana-token or x-name: ASCII letters, digits and dashes."""
+    return bool(text) and text.isascii() and text.replace("-", "a").isalnum()
+
 _PARENTS = {
     "VCALENDAR": (None,),
     "VEVENT": ("VCALENDAR",),
@@ -248,13 +258,13 @@ def _split_line(number: int, text: str) -> _Prop:
         if rest:
             for piece in rest.split(";"):
                 key, sep, value_part = piece.partition("=")
-                if not sep or not _NAME.match(key):
+                if not sep or not _is_name(key):
                     raise IcsError(
                         number, _("cannot read the parameter “{piece}”").format(piece=_clip(piece))
                     )
                 params[key.upper()] = value_part
         value = text[colon + 1 :]
-    if not _NAME.match(name):
+    if not _is_name(name):
         raise IcsError(number, _("not a property name: “{name}”").format(name=_clip(name)))
     return _Prop(name.upper(), params, value, number)
 
@@ -271,7 +281,7 @@ def _tree(lines: Sequence[tuple[int, str]]) -> list[_Node]:
         prop = _split_line(number, text)
         if prop.name == "BEGIN":
             name = prop.value.strip().upper()
-            if not _NAME.match(name):
+            if not _is_name(name):
                 raise IcsError(number, _("BEGIN without a component name"))
             parent = stack[-1].name if stack else None
             allowed = _PARENTS.get(name)
@@ -296,7 +306,7 @@ def _tree(lines: Sequence[tuple[int, str]]) -> list[_Node]:
         elif not stack:
             raise IcsError(number, _("{name} is outside any component").format(name=prop.name))
         else:
-            stack[-1].props.append(prop)
+            stack[-1].add(prop)
     if stack:
         last = lines[-1][0] if lines else 1
         raise IcsError(
@@ -566,9 +576,9 @@ class _Zones:
                 _("unknown time zone “{tzid}” and no VTIMEZONE defines it").format(tzid=_clip(tzid)),
             )
         custom = _vtimezone_tz(node)
-        name = match_zone(custom, year, tzid)
-        if name is not None:
-            return _Zone(name, agenda.zone(name))
+        matched = match_zone(custom, year, tzid)
+        if matched is not None:
+            return _Zone(matched, agenda.zone(matched))
         offsets = {
             (datetime(year, m, 1, 12, tzinfo=UTC).astimezone(custom).utcoffset()) for m in range(1, 13)
         }
@@ -669,7 +679,11 @@ class _Reader:
                 event.rrule = normalise_rule(rule_prop.value, all_day=event.all_day, zone_name=event.start_tz)
             except agenda.RuleError as exc:
                 raise IcsError(rule_prop.line, str(exc)) from exc
-            event.exdates = ",".join(self._exdates(node, event))
+        exdates = self._exdates(
+            node, event
+        )  # read (and checked) even where there is no rule to apply them to
+        if rule_prop is not None:
+            event.exdates = ",".join(exdates)
         recurrence = node.first("RECURRENCE-ID")
         if recurrence is not None:
             event.recurrence_id = self._recurrence_id(recurrence, event)
@@ -862,9 +876,9 @@ def parse_ics(data: bytes, local_zone: str) -> IcsCalendar:
                 nodes.append(child)
             else:
                 skipped[child.name] = skipped.get(child.name, 0) + 1
-    for name, count in sorted(skipped.items()):
+    for component, number in sorted(skipped.items()):
         calendar.warnings.append(
-            _("{n} {name} component(s) skipped (only events are imported)").format(n=count, name=name)
+            _("{n} {name} component(s) skipped (only events are imported)").format(n=number, name=component)
         )
     zones = _Zones(vtimezones, local_zone, calendar.warnings)
     reader = _Reader(zones)

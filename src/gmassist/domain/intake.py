@@ -53,6 +53,34 @@ def title_from_name(name: str) -> str:
     return stem or name.strip() or "?"
 
 
+_UNINFORMATIVE = re.compile(r"[A-Za-z]{0,8}[\s_\-.]*\d*[\s_\-.]*\d*", re.ASCII)
+"""Names a scanner, a camera or a download gives: scan001, IMG_2034, document, 20261125."""
+
+
+def is_uninformative_name(name: str) -> bool:
+    """Whether a file name says nothing about its content (scan001.pdf, IMG_2034.jpg, document.docx)."""
+    stem = PurePath(name).stem if PurePath(name).suffix else name
+    return not stem.strip() or bool(_UNINFORMATIVE.fullmatch(stem.strip()))
+
+
+def title_from_text(text: str, max_chars: int = 80) -> str:
+    """A title from a document's text: a Markdown heading, else the first line that starts with 关于
+    (the usual 公文 title), else the first short non-empty line; "" when there is none."""
+    lines = [line.strip() for line in text.splitlines()[:60] if line.strip()]
+    for line in lines:
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+            if heading:
+                return heading[:max_chars]
+    for line in lines:
+        if line.startswith("关于") and len(line) <= max_chars:
+            return line
+    for line in lines[:5]:
+        if len(line) <= max_chars and not line.lower().startswith(("subject:", "from:")):
+            return line
+    return ""
+
+
 def is_temporary_name(name: str) -> bool:
     """Whether a file in the watched folder is hidden, a lock file or still being written."""
     if not name or name.startswith((".", "~$", "#")) or name.endswith("~"):

@@ -41,8 +41,11 @@ from gmassist.domain.agenda_view import (
     conflicted,
     due_reminders,
     format_reminders,
+    kind_label,
+    match_names,
     move_rule,
     parse_reminders,
+    weekday_name,
 )
 from gmassist.errors import InvalidInput, Locked
 from gmassist.i18n import _
@@ -1046,6 +1049,15 @@ def set_prep_done(store: Store, item_id: str, done: bool) -> None:
         item.done = done
 
 
+def set_prep_document(store: Store, item_id: str, document_id: str | None) -> None:
+    """Point a preparation item at an inbox document (None: at none)."""
+    with store.action("agenda.prep") as session:
+        item = session.get(PrepItem, item_id)
+        if item is None:
+            raise InvalidInput(_("That preparation item no longer exists."))
+        item.document_id = document_id
+
+
 def add_prep_item(
     store: Store, event_id: str, label: str, offset_minutes: int, document_id: str | None = None
 ) -> str:
@@ -1201,24 +1213,9 @@ def people(store: Store) -> list[tuple[str, str, str]]:
 
 
 def match_people(store: Store, names: str) -> tuple[list[str], list[str]]:
-    """Person ids for comma-separated names (a name, or a job title held by one person); and the parts
-    that matched nobody (or several people), for the form to point at."""
-    everyone = people(store)
-    ids: list[str] = []
-    unknown: list[str] = []
-    for part in (p.strip() for p in names.replace("，", ",").replace("、", ",").split(",")):
-        if not part:
-            continue
-        exact = [pid for pid, name, _title in everyone if name == part]
-        if not exact:
-            exact = [pid for pid, name, title in everyone if part.lower() in (name.lower(), title.lower())]
-        if not exact:
-            exact = [pid for pid, name, _title in everyone if name.lower().startswith(part.lower())]
-        if len(exact) == 1:
-            ids.append(exact[0])
-        else:
-            unknown.append(part)
-    return ids, unknown
+    """Person ids for comma-separated names (see `agenda_view.match_names`), and the parts that matched
+    nobody or several people, for the form to point at."""
+    return match_names(people(store), names)
 
 
 def people_in(store: Store, text: str) -> list[str]:
@@ -1678,25 +1675,6 @@ def describe_slot(slot: Slot, zone: tzinfo) -> str:
     return f"{weekday_name(start.date())} {start:%m-%d %H:%M}–{end:%H:%M}"
 
 
-def weekday_name(day: date) -> str:
-    """The weekday's short name in the UI language."""
-    names = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
-    return names[day.weekday()]
-
-
-def kind_label(kind: str) -> str:
-    """The kind's name in the UI language."""
-    labels = {
-        "meeting": _("meeting"),
-        "visit": _("visit"),
-        "inspection": _("inspection"),
-        "travel": _("travel"),
-        "focus": _("focus block"),
-        "personal": _("personal"),
-    }
-    return labels.get(kind, kind)
-
-
 __all__ = [
     "KINDS",
     "ConflictScan",
@@ -1719,6 +1697,7 @@ __all__ = [
     "delete_event",
     "find_free_slots",
     "invalidate",
+    "kind_label",
     "load_event",
     "meetings_needing_prep",
     "move_occurrence",
@@ -1729,5 +1708,7 @@ __all__ = [
     "reminders_between",
     "scan_conflicts",
     "search_events",
+    "set_prep_document",
     "update_event",
+    "weekday_name",
 ]

@@ -244,12 +244,21 @@ class CardRef:
 
     id: str
     short_id: str
+    """P3-18."""
     title: str
     board_id: str
     board_name: str
+    due: date | None = None
+    owner_id: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.short_id} {self.title}"
+        """The line `gmassist add` prints: 'Card P3-18 added to 年会 2027: Book the venue (due 2026-12-10)'."""
+        line = _("Card {card} added to {board}: {title}").format(
+            card=self.short_id, board=self.board_name, title=self.title
+        )
+        if self.due is not None:
+            line += " " + _("(due {day})").format(day=self.due.isoformat())
+        return line
 
 
 @dataclass(frozen=True)
@@ -1317,7 +1326,9 @@ def create_card(
                     confidential=board.confidential,
                 )
             )
-        ref = CardRef(new.id, short_id(board.code, seq), new.title, board_id, board.name)
+        ref = CardRef(
+            new.id, short_id(board.code, seq), new.title, board_id, board.name, new.due, new.owner_id
+        )
     return ref
 
 
@@ -1439,19 +1450,17 @@ def unlink(store: Store, link_id: str) -> None:
             session.delete(row)
 
 
-def create_card_from_quickadd(store: Store, quickadd: QuickAdd, clock: Clock) -> CardRef:
+def create_card_from_quickadd(store: Store, quickadd: QuickAdd, clock: Clock | None = None) -> CardRef:
     """The card a quick-add line describes (`#board title @owner due`), on the board named after '#'.
 
     `quickadd.board` is a board's code or name (see find_board: InvalidInput naming the boards when it
-    fits none or several). The card goes to the bottom of the board's first open column. `clock` is the
-    quick-add's clock: a due date before its today is refused, as a typo rather than a plan.
+    fits none or several); an archived board is refused. The card goes to the bottom of the board's first
+    column that is not done, with the line's title, owner (a new name adds the person) and due date; its
+    `str()` is the line to print. The parse already resolved relative dates with the caller's clock, and
+    the store stamps the change with its own, so `clock` is not read (any third argument is accepted).
     """
     if quickadd.kind != "card" or not quickadd.board:
         raise InvalidInput(_("A card needs a board: start the line with #board"), field="board")
-    if quickadd.due is not None and quickadd.due < clock.now().date() - timedelta(days=365):
-        raise InvalidInput(
-            _("{day} is more than a year ago").format(day=quickadd.due.isoformat()), field="due"
-        )
     board = find_board(store, quickadd.board)
     if board.archived:
         raise InvalidInput(_("{board} is archived").format(board=board.label), field="board")

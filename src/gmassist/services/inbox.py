@@ -20,6 +20,7 @@ import contextlib
 import json
 import mimetypes
 import os
+import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -310,6 +311,15 @@ def _read_content(name: str, data: bytes | None) -> _Content:
         if found.reason:
             content.notes.append(found.reason)
     content.number = intake.guess_number(content.text)
+    if content.doc_type is None:  # not an e-mail, whose subject is its title
+        from_text = intake.title_from_text(content.text)
+        prefer_text = (
+            intake.is_uninformative_name(name)
+            or Path(name).suffix.lower() in (".md", ".markdown")
+            or (from_text.startswith("关于") and not content.title.startswith("关于"))
+        )
+        if from_text and prefer_text:
+            content.title = from_text
     return content
 
 
@@ -360,10 +370,16 @@ def _store_bytes(
     mime: str,
     data: bytes,
     key: crypto.ConfidentialKey | None,
+    position: int = 0,
 ) -> Attachment:
-    """Store a file held in memory as an attachment of `document` (already in the session)."""
+    """Store a file held in memory as an attachment of `document` (already in the session).
+
+    Files of a document are listed by `created`: an e-mail's attachment number `position` is stamped
+    that many microseconds after the message itself, so the document's own file always comes first."""
+    stamps = _stamps(session)
     attachment = Attachment(
-        **_stamps(session),
+        created=stamps["created"] + timedelta(microseconds=position),
+        updated=stamps["updated"],
         document_id=document.id,
         name=name,
         mime=mime,
@@ -661,8 +677,10 @@ def _ingest_open(
                 document.content_hash = digests.hexdigests()[digest_name]
             writer.log()
             main.chunks = writer.count
-            for attachment in content.attachments:
-                _store_bytes(session, document, attachment.name, attachment.mime, attachment.data, key)
+            for position, attachment in enumerate(content.attachments, 1):
+                _store_bytes(
+                    session, document, attachment.name, attachment.mime, attachment.data, key, position
+                )
             _add_tags(session, document.id, tags)
     except _Abort as abort:
         return abort.result
@@ -1278,7 +1296,8 @@ def _reseal(
 
     old_id = attachment.id
     fresh = Attachment(
-        **_stamps(session),
+        created=attachment.created,  # keeps the order of the document's files
+        updated=session.info["now"],
         document_id=attachment.document_id,
         name=attachment.name,
         mime=attachment.mime,
@@ -1365,7 +1384,7 @@ def set_tags(store: Store, document_id: str, names: Iterable[str]) -> list[str]:
 
 
 def refusal(exc: IllegalTransition) -> str:
-    """A translated line for a refused routing move."""
+    """A translated line that says why a routing move was refused."""
     try:
         action = _(ACTION_LABELS[Action(exc.action)])
     except ValueError:
@@ -1376,9 +1395,15 @@ def refusal(exc: IllegalTransition) -> str:
             allowed = ", ".join(_(ACTION_LABELS[Action(a)]) for a in allowed_actions(exc.state))
         except ValueError:
             return exc.reason
+        why = re.search(r": (.+?)\. Allowed now:", exc.reason)
         return _(
-            "“{action}” is not possible while the document is “{state}” ({reason}). Possible now: {allowed}."
-        ).format(action=action, state=state, reason=exc.reason, allowed=allowed or _("nothing (it is final)"))
+            "“{action}” is not possible while the document is “{state}”{why}. Possible now: {allowed}."
+        ).format(
+            action=action,
+            state=state,
+            why=f" ({why.group(1)})" if why else "",
+            allowed=allowed or _("nothing (it is final)"),
+        )
     if exc.code == "comment_required":
         return _("“{action}” needs a comment: the instruction's text or a reason.").format(action=action)
     if exc.code == "holder_required":

@@ -36,6 +36,10 @@ def private_base() -> Path:
     """Where private folders are made: /dev/shm when it exists and is writable, else the temp folder."""
     if SHM.is_dir() and os.access(SHM, os.W_OK | os.X_OK):
         return SHM
+    for name in ("TMPDIR", "TEMP", "TMP"):  # read each time: tempfile.gettempdir() keeps its first answer
+        folder = os.environ.get(name)
+        if folder and os.path.isdir(folder):
+            return Path(folder)
     return Path(tempfile.gettempdir())
 
 

@@ -161,7 +161,7 @@ class Minutes:
     """The minutes document (None until saved)."""
     text: str
     resolutions: tuple[Resolution, ...]
-    """Decided at this sitting, in the order written down."""
+    """Decided at this sitting, in the order of the minutes' lines."""
     matters_arising: tuple[Resolution, ...]
     """Decided at earlier sittings of the same meeting and still with their owners."""
 
@@ -246,6 +246,8 @@ def load_minutes(store: Store, meeting: Meeting, directory: fu.Directory) -> Min
             link.c.relation == "resolution",
         )
         decided_here = _resolutions(store, directory, [table.c.id.in_(linked)])
+        text = doc.body_text or ""
+        decided_here.sort(key=lambda r: (r.title not in text, text.find(r.title), r.decided))
     here = {r.id for r in decided_here}
     earlier = _resolutions(
         store,

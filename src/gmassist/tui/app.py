@@ -173,6 +173,16 @@ class GmassistApp(App[int]):
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
         # The full integrity check reads every page: start it once the first screen has its rows.
         self.set_timer(INTEGRITY_DELAY_SECONDS, self.check_integrity, name="integrity")
+        from gmassist.tui.screens.inbox import InboxWatcher
+
+        self.inbox_watcher = InboxWatcher(self)
+        """Takes in files dropped into the inbox's watched folder while the app runs."""
+        self.inbox_watcher.start()
+        from gmassist.tui.widgets.agenda_reminders import ReminderWatch
+
+        self.reminders = ReminderWatch(self)
+        """Rings the agenda's reminders while the app runs."""
+        self.reminders.start()
 
     @work(thread=True, exclusive=True, group="integrity")
     def check_integrity(self) -> None:
@@ -269,6 +279,15 @@ class GmassistApp(App[int]):
             if binding.description:
                 rows.append((self.get_key_display(binding), binding.description, binding.tooltip or ""))
         self.push_screen(HelpScreen(sorted(set(rows), key=lambda row: row[0])))
+
+    def action_open_minutes(self, event_id: str, occurrence: str = "") -> None:
+        """Write the minutes of a meeting and turn its resolutions into follow-ups. Other screens bind the
+        action `app.open_minutes('<event id>', '<original start, ISO>')` or call this method; without the
+        occurrence, a series opens at its latest sitting that has begun."""
+        if self.store is not None:
+            from gmassist.tui.modals.followup_minutes import open_minutes
+
+            open_minutes(self, event_id, occurrence or None)
 
     def action_unlock_confidential(self) -> None:
         """Unlock confidential items: the keyring answers, or the passphrase is asked."""

@@ -67,6 +67,8 @@ class CardDetailModal(ModalScreen[bool]):
     CardDetailModal #detail-error { color: $error; height: auto; }
     """
 
+    AUTO_FOCUS = "#detail-checklist"
+
     def __init__(self, store: Store, card_id: str) -> None:
         super().__init__()
         self.store = store
@@ -238,6 +240,8 @@ class LinkPickerModal(ModalScreen["boards.LinkTarget | None"]):
     }
     LinkPickerModal #link-results { height: 1fr; }
     """
+
+    AUTO_FOCUS = "#link-search"
 
     def __init__(self, store: Store) -> None:
         super().__init__()

@@ -83,6 +83,8 @@ class FormModal(ModalScreen[bool]):
 
     hint: ClassVar[str] = ""
     """A line of help under the fields."""
+    AUTO_FOCUS = "Input, Select, TextArea"
+    """The first field has the focus (not the scrolling box)."""
 
     def __init__(self, title: str, saver: Saver) -> None:
         super().__init__()

@@ -65,12 +65,16 @@ class FollowupCheckInModal(ModalScreen[CheckInResult | None]):
             yield Label(title, classes="fu-dialog-title")
             yield Horizontal(
                 Label(_("What was learnt")),
-                Input(placeholder=_("已电话确认，周五前提交"), id="fu-ci-note"),
+                Input(placeholder=_("已电话确认，周五前提交"), id="fu-ci-note", compact=True),
                 classes="fu-form-row",
             )
             yield Horizontal(
                 Label(_("Next check-in")),
-                Input(placeholder=_("2026-12-01, 下周一, in 3 days (empty: none)"), id="fu-ci-next"),
+                Input(
+                    placeholder=_("2026-12-01, 下周一, in 3 days (empty: none)"),
+                    id="fu-ci-next",
+                    compact=True,
+                ),
                 classes="fu-form-row",
             )
             yield Horizontal(
@@ -79,6 +83,7 @@ class FollowupCheckInModal(ModalScreen[CheckInResult | None]):
                     [(rules.status_label(s), s) for s in self.statuses],
                     prompt=_("(unchanged)"),
                     id="fu-ci-status",
+                    compact=True,
                 ),
                 classes="fu-form-row",
             )
@@ -169,6 +174,7 @@ class FollowupDueModal(ModalScreen[DueResult | None]):
                 self.current.isoformat() if self.current else "",
                 placeholder=_("2026-12-05, 周五, next friday (empty: none)"),
                 id="fu-due-input",
+                compact=True,
             )
             yield Static("", classes="fu-dialog-error", id="fu-due-error")
             yield Static(_("Enter save · Escape cancel"), classes="fu-dialog-hint")

@@ -77,7 +77,9 @@ class FollowupFormModal(ModalScreen[FormResult | None]):
             yield Label(
                 _("Edit follow-up") if self.editing else _("New follow-up"), classes="fu-dialog-title"
             )
-            yield row(_("What"), Input(draft.title, placeholder=_("what was asked"), id="fu-title"))
+            yield row(
+                _("What"), Input(draft.title, placeholder=_("what was asked"), id="fu-title", compact=True)
+            )
             yield row(
                 _("Owner"),
                 Select(
@@ -85,6 +87,7 @@ class FollowupFormModal(ModalScreen[FormResult | None]):
                     prompt=_("(nobody yet)"),
                     value=draft.owner_id if draft.owner_id in self.directory.people else Select.NULL,
                     id="fu-owner",
+                    compact=True,
                 ),
             )
             yield row(
@@ -96,10 +99,12 @@ class FollowupFormModal(ModalScreen[FormResult | None]):
                     if draft.department_id in self.directory.departments
                     else Select.NULL,
                     id="fu-department",
+                    compact=True,
                 ),
             )
             yield row(
-                _("Requested by"), Input(draft.requested_by, placeholder=_("总经理"), id="fu-requested")
+                _("Requested by"),
+                Input(draft.requested_by, placeholder=_("总经理"), id="fu-requested", compact=True),
             )
             yield row(
                 _("Source"),
@@ -108,14 +113,23 @@ class FollowupFormModal(ModalScreen[FormResult | None]):
                     allow_blank=False,
                     value=draft.source_kind if draft.source_kind in fu.SOURCE_KINDS else "instruction",
                     id="fu-source",
+                    compact=True,
                 ),
             )
             yield row(
-                _("Due"), Input(_iso(draft.due), placeholder=_("2026-12-05, 周五, next friday"), id="fu-due")
+                _("Due"),
+                Input(
+                    _iso(draft.due), placeholder=_("2026-12-05, 周五, next friday"), id="fu-due", compact=True
+                ),
             )
             yield row(
                 _("Next check-in"),
-                Input(_iso(draft.next_check_in), placeholder=_("when to look again"), id="fu-check-in"),
+                Input(
+                    _iso(draft.next_check_in),
+                    placeholder=_("when to look again"),
+                    id="fu-check-in",
+                    compact=True,
+                ),
             )
             yield row(
                 _("Priority"),
@@ -124,6 +138,7 @@ class FollowupFormModal(ModalScreen[FormResult | None]):
                     allow_blank=False,
                     value=draft.priority if draft.priority in fu.PRIORITIES else 2,
                     id="fu-priority",
+                    compact=True,
                 ),
             )
             if not self.editing or draft.rrule:
@@ -133,11 +148,12 @@ class FollowupFormModal(ModalScreen[FormResult | None]):
                         draft.rrule or "",
                         placeholder=_("每月5号, every month on the 5th (empty: once)"),
                         id="fu-rrule",
+                        compact=True,
                     ),
                 )
             yield row(
                 _("Confidential"),
-                Checkbox(_("confidential (保密)"), draft.confidential, id="fu-confidential"),
+                Checkbox(_("confidential (保密)"), draft.confidential, id="fu-confidential", compact=True),
             )
             yield Label(_("Notes and evidence"))
             yield TextArea(draft.notes, id="fu-notes")

@@ -30,7 +30,7 @@ class FollowupQuickAddModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="fu-dialog", id="fu-quick-box"):
             yield Label(_("Quick add a follow-up"), classes="fu-dialog-title")
-            yield Input(placeholder=_("@销售经理 周五前 提交Q4预算"), id="fu-quick-input")
+            yield Input(placeholder=_("@销售经理 周五前 提交Q4预算"), id="fu-quick-input", compact=True)
             yield Static("", classes="fu-dialog-hint", id="fu-quick-preview")
             yield Static("", classes="fu-dialog-error", id="fu-quick-error")
 

@@ -25,7 +25,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from gmassist.domain import board as rules
 from gmassist.domain.board import Blocker, BoardError, WipLimitReached
@@ -33,7 +33,7 @@ from gmassist.errors import GmassistError
 from gmassist.i18n import _, language
 from gmassist.services import board as boards
 from gmassist.tui.screens.records import ListScreen
-from gmassist.tui.widgets.board import BoardTimeline, CardColumn, CardMarks, Slot
+from gmassist.tui.widgets.board import BoardTimeline, CardColumn, CardMarks, Slot, SteadyFooter
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -248,6 +248,9 @@ class BoardScreen(ListScreen):
         self._writes: deque[_Write] = deque()
         self._write_lock = threading.Lock()
         self._draining = False
+        self._own_window = False
+        self._no_card = False
+        self._static_text: dict[str, tuple[str, tuple[Any, ...]]] = {}
 
     # --- layout -------------------------------------------------------------------------------------
 
@@ -270,7 +273,7 @@ class BoardScreen(ListScreen):
                 yield Static("", id="timeline-summary")
                 yield BoardTimeline(id="board-timeline")
         yield StatusLine()
-        yield Footer()
+        yield SteadyFooter()
 
     def list_columns(self) -> list[Column]:
         """Columns of the list of boards."""
@@ -302,8 +305,15 @@ class BoardScreen(ListScreen):
     # --- loading ------------------------------------------------------------------------------------
 
     def refresh_records(self) -> None:
-        """Fresh data after an unlock, lock, undo or a change elsewhere: the list, and the open board."""
+        """Fresh data after an unlock, lock, undo or a change elsewhere: the list, and the open board.
+
+        Back from one of this screen's own windows (ListScreen calls this on every resume) nothing is
+        read: each window's closing reads what it changed, and keeps the focus where the change is.
+        """
         if self.gm.store is None:
+            return
+        if self._own_window:
+            self._own_window = False
             return
         records = self.query_one("#records", VirtualList)
         if records.source is None:
@@ -317,6 +327,11 @@ class BoardScreen(ListScreen):
             records.focus()
         elif self.board_id is not None:
             self.load_board()
+
+    def _push(self, screen: Any, callback: Callable[[Any], None] | None = None) -> None:
+        """Open one of this screen's windows."""
+        self._own_window = True
+        self.app.push_screen(screen, callback)
 
     def open_board(self, board_id: str) -> None:
         """Open a board (from the list, or a new one)."""
@@ -377,12 +392,12 @@ class BoardScreen(ListScreen):
         self._show_crisis()
         if self.view == "list":
             self.view = "board"
-        self.show_view(self.view)
         if self.view == "board":
             target = self._column_of(keep) or focused_column
             widget = self.column_widgets.get(target or "") or next(iter(self.column_widgets.values()), None)
             if widget is not None:
-                self.call_after_refresh(widget.focus)
+                widget.focus()
+        self.show_view(self.view)
         if self.view == "timeline":
             self._show_timeline()
 
@@ -399,7 +414,7 @@ class BoardScreen(ListScreen):
             heading = f"{self.heading} › {self.snapshot.board.label}"
             if view == "timeline":
                 heading += f" › {_('Timeline')}"
-        self.query_one("#board-heading", Static).update(Text(heading))
+        self._update_static("#board-heading", Text(heading))
         if view == "list":
             self.query_one("#records", VirtualList).focus()
         elif view == "timeline":
@@ -522,7 +537,14 @@ class BoardScreen(ListScreen):
         if self.lanes:
             text.append("\n " if not self.filter.active else "  ·  ")
             text.append(_("Swimlanes by owner (s turns them off)"), style="italic")
-        self.query_one("#board-summary", Static).update(text)
+        self._update_static("#board-summary", text)
+
+    def _update_static(self, selector: str, text: Text) -> None:
+        """Change one of the fixed-size lines (heading, summary, card line) only when its text changed."""
+        key = (text.plain, tuple(text.spans))
+        if self._static_text.get(selector) != key:
+            self._static_text[selector] = key
+            self.query_one(selector, Static).update(text, layout=False)  # fixed sizes: no layout pass
 
     def _show_crisis(self) -> None:
         """A crisis board's contact list and log, at the side."""
@@ -545,10 +567,9 @@ class BoardScreen(ListScreen):
 
     def _show_card_info(self, card_id: str | None) -> None:
         """The highlighted card in one line under the board."""
-        info = self.query_one("#card-info", Static)
         card = self.cards.get(card_id or "")
         if card is None:
-            info.update("")
+            self._update_static("#card-info", Text())
             return
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {card.short_id} ", style="bold")
@@ -571,7 +592,7 @@ class BoardScreen(ListScreen):
             text.append("  " + _("waits for {card}").format(card=card.blocker_short_id), style="bold")
         if card.labels:
             text.append("  " + " ".join(f"#{label}" for label in card.labels))
-        info.update(text)
+        self._update_static("#card-info", text)
 
     # --- focus and cursor ---------------------------------------------------------------------------
 
@@ -601,7 +622,9 @@ class BoardScreen(ListScreen):
     def _highlighted(self, event: CardColumn.Highlighted) -> None:
         if event.column.has_focus:
             self._show_card_info(event.card_id)
-            self.refresh_bindings()
+            if (event.card_id is None) != self._no_card:
+                self._no_card = event.card_id is None
+                self.refresh_bindings()  # the keys that need a card grey out, or come back
 
     @on(CardColumn.Chosen)
     def _chosen(self, event: CardColumn.Chosen) -> None:
@@ -690,7 +713,7 @@ class BoardScreen(ListScreen):
             question = exc.reason + "\n\n" + _("Move {card} there anyway?").format(card=card.short_id)
             from gmassist.tui.modals.board_filter import ConfirmModal
 
-            self.app.push_screen(ConfirmModal(question), answered)
+            self._push(ConfirmModal(question), answered)
             return
         except BoardError as exc:
             self.notify(exc.reason, title=_("Not moved"), severity="warning")
@@ -721,6 +744,7 @@ class BoardScreen(ListScreen):
         target = self.column_widgets.get(move.to_column)
         if target is not None and not target.has_focus:
             target.focus()
+            self.call_after_refresh(target.focus)  # after a confirmation window gave the focus back
         self._show_summary()
         self._show_card_info(move.card_id)
 
@@ -808,7 +832,7 @@ class BoardScreen(ListScreen):
                 self.gm.refresh_status()
 
         title = _("New card on {board}").format(board=self.snapshot.board.label)
-        self.app.push_screen(CardModal(title, save, people=self._people(), labels=self._labels()), closed)
+        self._push(CardModal(title, save, people=self._people(), labels=self._labels()), closed)
 
     def action_edit_card(self) -> None:
         """Edit the highlighted card (its notes are read first)."""
@@ -845,7 +869,7 @@ class BoardScreen(ListScreen):
         modal = CardModal(
             title, save, card=detail.card, notes=detail.notes, people=self._people(), labels=self._labels()
         )
-        self.app.push_screen(modal, closed)
+        self._push(modal, closed)
 
     def action_open_card(self) -> None:
         """The card's window: checklist, links, notes."""
@@ -860,7 +884,7 @@ class BoardScreen(ListScreen):
                 self._pending_keep = card.id
                 self.load_board(card.id)
 
-        self.app.push_screen(CardDetailModal(store, card.id), closed)
+        self._push(CardDetailModal(store, card.id), closed)
 
     def action_tick(self) -> None:
         """Tick the highlighted card's next checklist item (the earliest due)."""
@@ -915,7 +939,7 @@ class BoardScreen(ListScreen):
                 self._lay_out(self._current_card_id())
                 self._show_summary()
 
-        self.app.push_screen(FilterModal(self.filter, self._people(), self._labels()), chosen)
+        self._push(FilterModal(self.filter, self._people(), self._labels()), chosen)
 
     def action_toggle_lanes(self) -> None:
         """Swimlanes by owner, on or off."""
@@ -992,7 +1016,7 @@ class BoardScreen(ListScreen):
                 self.load_board()
 
         title = _("Columns of {board}").format(board=self.snapshot.board.label)
-        self.app.push_screen(ColumnsModal(title, save, self.snapshot.columns), closed)
+        self._push(ColumnsModal(title, save, self.snapshot.columns), closed)
 
     def action_log_entry(self) -> None:
         """Add a timestamped entry to a crisis board's log."""
@@ -1010,7 +1034,7 @@ class BoardScreen(ListScreen):
             if saved:
                 self.load_board()
 
-        self.app.push_screen(
+        self._push(
             LogModal(_("Log of {board}").format(board=self.snapshot.board.label), save), closed
         )
 
@@ -1031,7 +1055,7 @@ class BoardScreen(ListScreen):
                 self.load_board()
 
         title = _("Contacts of {board}").format(board=self.snapshot.board.label)
-        self.app.push_screen(ContactsModal(title, save, self.snapshot.contacts), closed)
+        self._push(ContactsModal(title, save, self.snapshot.contacts), closed)
 
     # --- boards ------------------------------------------------------------------------------------------
 
@@ -1074,7 +1098,7 @@ class BoardScreen(ListScreen):
                 self.gm.refresh_status()
                 self.open_board(created[0].id)
 
-        self.app.push_screen(BoardModal(_("New board"), save, people=self._people()), closed)
+        self._push(BoardModal(_("New board"), save, people=self._people()), closed)
 
     def action_edit_board(self) -> None:
         """Edit the highlighted board of the list."""
@@ -1121,7 +1145,7 @@ class BoardScreen(ListScreen):
                     self.load_board()
 
         title = _("Edit board {board}").format(board=board.label)
-        self.app.push_screen(BoardModal(title, save, board=board, people=people), closed)
+        self._push(BoardModal(title, save, board=board, people=people), closed)
 
     def action_archive_board(self) -> None:
         """Archive the highlighted board (ctrl+z brings it back)."""

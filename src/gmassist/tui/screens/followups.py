@@ -10,7 +10,7 @@ the highlighted one. Store work runs in thread workers; their results come back 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -118,6 +118,7 @@ class FollowupsScreen(ListScreen):
     """Follow-ups (key 4): instructions and resolutions tracked until done and verified."""
 
     CSS_PATH = "followups.tcss"
+    AUTO_FOCUS = "#records"
     heading = _("Follow-ups")
     area = _("follow-ups")
 
@@ -143,12 +144,8 @@ class FollowupsScreen(ListScreen):
         Binding(
             "v", "verify", _("Verify"), id="followups.verify", tooltip=_("Verify a follow-up marked done")
         ),
-        Binding(
-            "r", "reassign", _("Reassign"), id="followups.reassign", tooltip=_("Give to another owner")
-        ),
-        Binding(
-            "D", "due", _("Due date"), id="followups.due", tooltip=_("Set a new due date"), show=False
-        ),
+        Binding("r", "reassign", _("Reassign"), id="followups.reassign", tooltip=_("Give to another owner")),
+        Binding("D", "due", _("Due date"), id="followups.due", tooltip=_("Set a new due date"), show=False),
         Binding(
             "u",
             "nudge",
@@ -170,6 +167,7 @@ class FollowupsScreen(ListScreen):
             _("Mark"),
             id="followups.mark",
             tooltip=_("Mark the highlighted row for a bulk action, or unmark it"),
+            show=False,
         ),
         Binding("m", "minutes", _("Minutes"), id="followups.minutes", tooltip=_("Write a meeting's minutes")),
         Binding(
@@ -206,7 +204,7 @@ class FollowupsScreen(ListScreen):
 
     def columns(self) -> Sequence[Column]:
         return [
-            Column("level", _("Level"), 12),
+            Column("level", _("Level"), 14),
             Column("due", _("Due"), 10),
             Column("title", _("Title")),
             Column("owner", _("Owner"), 10),
@@ -222,11 +220,14 @@ class FollowupsScreen(ListScreen):
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
-        yield Static(self.heading, classes="screen-heading")
+        yield Static(self.heading, classes="screen-heading", id="followups-heading")
         yield Static("", id="followups-views")
         yield Input(
-            placeholder=_("Filter: owner:张三 dept:销售 overdue 预算   (/ to type, Enter or Esc back to the list)"),
+            placeholder=_(
+                "Filter: owner:张三 dept:销售 overdue 预算   (/ to type, Enter or Esc back to the list)"
+            ),
             id="followups-filter",
+            compact=True,
         )
         records = VirtualList(self.columns(), id="records")
         records.empty_text = _("Opening the store…") if self.gm.store is None else _("Nothing here.")
@@ -301,19 +302,18 @@ class FollowupsScreen(ListScreen):
         self._show_views()
 
     def _show_views(self) -> None:
-        """The line of views, the current one highlighted, with the order and the marks."""
+        """The line of views (the current one highlighted); the order and the marks in the heading."""
         line = Text()
         for key, label in fu.LIST_VIEWS.items():
             if line:
                 line.append(" · ", style="dim")
             line.append(_(label), style="bold reverse" if key == self.view else "")
-        sort = self.sort or fu.DEFAULT_SORT.get(self.view, "urgency")
-        line.append("   " + _("order: {sort}").format(sort=_(fu.SORTS[sort])), style="dim")
-        if self.is_mounted and self.query("#records") and self.records.selected_keys:
-            line.append(
-                "   " + _("{n} marked").format(n=len(self.records.selected_keys)), style="bold"
-            )
         self.query_one("#followups-views", Static).update(line)
+        sort = self.sort or fu.DEFAULT_SORT.get(self.view, "urgency")
+        heading = [self.heading, _("order: {sort}").format(sort=_(fu.SORTS[sort]))]
+        if self.query("#records") and self.records.selected_keys:
+            heading.append(_("{n} marked").format(n=len(self.records.selected_keys)))
+        self.query_one("#followups-heading", Static).update("  ·  ".join(heading))
 
     # --- the highlighted follow-up ------------------------------------------------------------------
 
@@ -365,7 +365,9 @@ class FollowupsScreen(ListScreen):
         ]
         if row.requested_by:
             facts.append(_("requested by: {name}").format(name=store.display(row, "requested_by")))
-        facts.append(_("source: {source}").format(source=_(fu.SOURCE_KINDS.get(row.source_kind, row.source_kind))))
+        facts.append(
+            _("source: {source}").format(source=_(fu.SOURCE_KINDS.get(row.source_kind, row.source_kind)))
+        )
         text.append("\n" + " · ".join(facts))
         dates = [_("created {date}").format(date=row.created.astimezone(zone).date().isoformat())]
         if row.due:
@@ -574,7 +576,9 @@ class FollowupsScreen(ListScreen):
                 saved = fu.update(
                     store, followup_id, result.draft, confirm_checkin_after_due=result.confirmed
                 )
-                return self._warned(_("Follow-up saved: {title}").format(title=result.draft.title), saved.warnings)
+                return self._warned(
+                    _("Follow-up saved: {title}").format(title=result.draft.title), saved.warnings
+                )
 
             self.write(change)
 
@@ -720,7 +724,9 @@ class FollowupsScreen(ListScreen):
             def change() -> str:
                 warnings = fu.set_due(store, ids, result.due, confirm_checkin_after_due=result.confirmed)
                 day = result.due.isoformat() if result.due else _("none")
-                return self._warned(_("{n} follow-up(s) now due {date}.").format(n=len(ids), date=day), warnings)
+                return self._warned(
+                    _("{n} follow-up(s) now due {date}.").format(n=len(ids), date=day), warnings
+                )
 
             self.write(change, clear_marks=True)
 
@@ -790,10 +796,6 @@ class FollowupsScreen(ListScreen):
 
         self.app.push_screen(FollowupScorecardModal())
 
-    def on_screen_resume(self) -> None:
-        """Back from a dialog or another screen: the data may have changed."""
-        self.refresh_records()
-
     # --- keys: views, order, filter -----------------------------------------------------------------
 
     def action_view(self, step: int) -> None:
@@ -834,8 +836,3 @@ class FollowupsScreen(ListScreen):
     @on(Input.Submitted, "#followups-filter")
     def filter_submitted(self) -> None:
         self.records.focus()
-
-
-def today_of(now: datetime) -> date:
-    """The date of `now` (in its own zone)."""
-    return now.date()

@@ -3,7 +3,7 @@ the modules' own issues build them out from here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -104,32 +104,6 @@ class TodayScreen(ListScreen):
         )
 
 
-class AgendaScreen(ListScreen):
-    """Agenda (key 2): the manager's events."""
-
-    heading = _("Agenda")
-    area = _("agenda")
-
-    def columns(self) -> Sequence[Column]:
-        return [
-            Column("start", _("Start"), 17),
-            Column("end", _("End"), 17),
-            Column("title", _("Title")),
-            Column("location", _("Location"), 16),
-        ]
-
-    def cells(self) -> Sequence[Any]:
-        zone = self.gm.zone
-        return [field("start", zone), field("end", zone), field("title"), field("location")]
-
-    def window(self) -> Window:
-        from gmassist.store.models import Event, table_of
-        from gmassist.store.queries import Window
-
-        table = table_of(Event)
-        return Window(self.store, Event, ["start", "end", "title", "location"], [table.c.start])
-
-
 class InboxScreen(ListScreen):
     """File inbox (key 3): documents taken in."""
 
@@ -197,13 +171,24 @@ class BoardScreen(ListScreen):
         return Window(self.store, Card, ["seq", "title", "due"], [table.c.board_id, table.c.position])
 
 
-# The board screen subclasses ListScreen, so it is imported once ListScreen exists.
+# The agenda, inbox and board screens subclass ListScreen, so they are imported once ListScreen exists.
+from gmassist.tui.screens.agenda import AgendaScreen  # noqa: E402
 from gmassist.tui.screens.board import BoardScreen as ProjectBoardScreen  # noqa: E402
+from gmassist.tui.screens.inbox import InboxScreen as DocumentInbox  # noqa: E402
 
-MODE_SCREENS: dict[str, type[ListScreen]] = {
+
+def followup_tracker() -> ListScreen:
+    """The follow-ups screen (screens/followups.py), imported when it is first shown: it subclasses
+    ListScreen, so importing it from here at import time would go round in a circle."""
+    from gmassist.tui.screens.followups import FollowupsScreen as Tracker
+
+    return Tracker()
+
+
+MODE_SCREENS: dict[str, Callable[[], ListScreen]] = {
     "today": TodayScreen,
     "agenda": AgendaScreen,
-    "inbox": InboxScreen,
-    "followups": FollowupsScreen,
+    "inbox": DocumentInbox,
+    "followups": followup_tracker,
     "board": ProjectBoardScreen,
 }

@@ -26,7 +26,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from gmassist.domain.agenda import TRAVEL, Occurrence
-from gmassist.domain.agenda_view import SLOTS_PER_DAY, Placed, all_day_on, day_bounds, lay_out_day
+from gmassist.domain.agenda_view import (
+    SLOTS_PER_DAY,
+    Placed,
+    all_day_on,
+    day_bounds,
+    lay_out_day,
+    weekday_name,
+)
 from gmassist.i18n import _
 
 if TYPE_CHECKING:
@@ -50,7 +57,9 @@ class DayColumn:
     label: str
     """Weekday and date, e.g. "Wed 11-25"."""
     mark: str
-    """休 (holiday name) / 班 (调休 workday) / "" ."""
+    """"off" (休) on a public holiday, "workday" (班) on a 调休 weekend, else ""."""
+    banner: str
+    """The holiday's name, or "调休 workday": shown above the day's all-day events."""
     holiday: bool
     adjusted: bool
     today: bool
@@ -75,25 +84,24 @@ class GridData:
     """Occurrences of the page by start (for next/previous event)."""
 
 
-def day_mark(day: date, language: str) -> tuple[str, bool, bool]:
-    """(mark, holiday, adjusted workday) of a day from the shipped Chinese holiday data."""
+def day_mark(day: date, language: str) -> tuple[str, str, bool, bool]:
+    """(short mark, banner, holiday, adjusted workday) of a day from the shipped Chinese holiday data:
+    the mark fits next to the date ("off" / "workday", 休 / 班 in Chinese), the banner names it."""
     from gmassist.domain import holidays
 
     info = holidays.day_info(day)
     if info.holiday:
         name = info.holiday_zh if language == "zh" else info.holiday
-        return f"{_('off')} {name}", True, False
+        return _("off"), name or "", True, False
     if info.adjusted_workday:
-        return _("workday (调休)"), False, True
-    return "", False, False
+        return _("workday"), _("调休 workday"), False, True
+    return "", "", False, False
 
 
 def build_grid(
     page: Page, first: date, days: int, zone: tzinfo, rules: Policy, now: datetime, language: str
 ) -> GridData:
     """The grid's layout for `days` days from `first` in `zone` (pure; runs in a worker thread)."""
-    from gmassist.services.agenda import weekday_name
-
     columns = []
     work_zone = rules.zone
     begin, finish = rules.hours
@@ -110,12 +118,13 @@ def build_grid(
         for slot in range(SLOTS_PER_DAY):
             moment = (start + timedelta(minutes=30 * slot)).astimezone(work_zone)
             work.append(rules.is_working_day(moment.date()) and begin <= moment.time() < finish)
-        mark, holiday, adjusted = day_mark(day, language)
+        mark, banner, holiday, adjusted = day_mark(day, language)
         columns.append(
             DayColumn(
                 day=day,
                 label=f"{weekday_name(day)} {day:%m-%d}",
                 mark=mark,
+                banner=banner,
                 holiday=holiday,
                 adjusted=adjusted,
                 today=day == today,
@@ -148,7 +157,12 @@ class TimeGrid(ScrollView, can_focus=True):
         Binding("left", "cursor(-1, 0)", _("Day before"), show=False, id="agenda.grid_left"),
         Binding("right", "cursor(1, 0)", _("Day after"), show=False, id="agenda.grid_right"),
         Binding(
-            "j", "jump(1)", _("Next event"), show=False, id="agenda.next_event", tooltip=_("Select the next event")
+            "j",
+            "jump(1)",
+            _("Next event"),
+            show=False,
+            id="agenda.next_event",
+            tooltip=_("Select the next event"),
         ),
         Binding(
             "k",
@@ -274,7 +288,7 @@ class TimeGrid(ScrollView, can_focus=True):
         """Lines above the half-hour rows: the day names and the all-day events."""
         if self.data is None:
             return 2
-        most = max((len(column.all_day) for column in self.data.columns), default=0)
+        most = max((len(column.all_day) + bool(column.banner) for column in self.data.columns), default=0)
         return 1 + min(MAX_ALL_DAY_LINES, max(1, most))
 
     def set_data(self, data: GridData, first_slot: int | None = None) -> None:
@@ -367,7 +381,11 @@ class TimeGrid(ScrollView, can_focus=True):
         else:
             moment = self.cursor_time().astimezone(UTC)
             later = [i for i, o in enumerate(order) if o.start >= moment]
-            index = (later[0] if later else len(order)) if step > 0 else (later[0] - 1 if later else len(order) - 1)
+            index = (
+                (later[0] if later else len(order))
+                if step > 0
+                else (later[0] - 1 if later else len(order) - 1)
+            )
         if 0 <= index < len(order):
             self.select(order[index])
 
@@ -402,11 +420,10 @@ class TimeGrid(ScrollView, can_focus=True):
         if offset is None:
             return
         geometry = self._geometry(self.scrollable_content_region.width)
-        for index, (x0, x1) in enumerate(geometry):
-            if x0 <= offset.x < x1:
-                break
-        else:
+        found = [i for i, (x0, x1) in enumerate(geometry) if x0 <= offset.x < x1]
+        if not found:
             return
+        index = found[0]
         if offset.y < self.header_height:
             self.cursor_day = index
         else:
@@ -480,10 +497,15 @@ class TimeGrid(ScrollView, can_focus=True):
                     segments.append(Segment(" " * rest, style))
                 continue
             position = y - 1
+            if column.banner:
+                if position == 0:
+                    banner_style = self._style("holiday") if column.holiday else self._style("adjusted")
+                    segments.append(Segment(set_cell_size(column.banner, inner), banner_style))
+                    continue
+                position -= 1
             items = column.all_day
-            if position < len(items) and not (
-                position == MAX_ALL_DAY_LINES - 1 and len(items) > MAX_ALL_DAY_LINES
-            ):
+            room = MAX_ALL_DAY_LINES - (1 if column.banner else 0)
+            if position < len(items) and not (position == room - 1 and len(items) > room):
                 o = items[position]
                 text = block_title(o, o.key in self.data.conflicted)
                 style = self._style(o.kind if o.kind in KIND_MARK or o.kind == "meeting" else "meeting")
@@ -508,10 +530,7 @@ class TimeGrid(ScrollView, can_focus=True):
             now_day = local.date()
             now_slot = (local.hour * 60 + local.minute) // 30
         marker = now_slot == slot and any(c.day == now_day for c in data.columns)
-        if slot % 2 == 0:
-            label = f"{slot // 2:02d}:00"
-        else:
-            label = "   30"
+        label = f"{slot // 2:02d}:00" if slot % 2 == 0 else "   30"
         segments = [
             Segment(
                 (label + ("▶" if marker else " ")),
@@ -550,7 +569,11 @@ class TimeGrid(ScrollView, can_focus=True):
         assert self.data is not None
         o = block.occurrence
         conflicted = o.key in self.data.conflicted
-        kind = o.kind if o.kind in ("meeting", "visit", "inspection", "travel", "focus", "personal") else "meeting"
+        kind = (
+            o.kind
+            if o.kind in ("meeting", "visit", "inspection", "travel", "focus", "personal")
+            else "meeting"
+        )
         style = self._style(kind)
         if self.selected is not None and o.key == self.selected.key:
             style += self._style("selected")

@@ -22,10 +22,13 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Footer
 
 from gmassist.i18n import _
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from gmassist.domain.board import TimelineRow
     from gmassist.services.board import CardInfo, ColumnInfo
 
@@ -204,10 +207,23 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
                 self.cursor = found
         self.cursor = min(max(self.cursor, 0), max(len(self.cards) - 1, 0))
         if self.is_mounted:
-            self.virtual_size = Size(self.size.width, self._lines + HEADER_HEIGHT)
+            self._set_virtual_height(self._lines + HEADER_HEIGHT)
             self.refresh()
             self.scroll_to_cursor()
             self._announce()
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Resize the scrollable area. While the scrollbar neither appears nor goes, only the scrollbar's
+        thumb changes, so the screen's layout pass (most of a move's cost) is skipped."""
+        size = Size(self.size.width, height)
+        if size == self.virtual_size:
+            return
+        window = self.scrollable_content_region.height
+        if (self.virtual_size.height > window) == (height > window) and self.virtual_size.width == size.width:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     def set_column(self, column: ColumnInfo) -> None:
         """A renamed or re-limited column."""
@@ -357,7 +373,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _meta_line(self, card: CardInfo) -> Text:
         meta = self._style("card-column--meta")
-        text = Text("   ", no_wrap=True, end="", style=meta)
+        text = Text("   ", no_wrap=True, end="")
         parts: list[tuple[str, Style | None]] = []
         if card.owner_name:
             parts.append((f"@{card.owner_name}", None))
@@ -377,7 +393,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         for index, (part, style) in enumerate(parts):
             if index:
                 text.append(" ")
-            text.append(part, style)
+            text.append(part, style or meta)
         return text
 
 
@@ -500,3 +516,40 @@ class BoardTimeline(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.refresh()
+
+
+# --- the footer --------------------------------------------------------------------------------------------
+
+
+class SteadyFooter(Footer):
+    """Textual's Footer, rebuilt at most once per refresh and only when the keys it shows change.
+
+    Textual's Footer mounts a widget per key again on every focus change, and again for every other
+    bindings change; with the board's twenty-odd keys that was most of the cost of a move (the focus
+    follows the card into its new column) though the keys are the same in every column. This one looks at
+    what it would show once the screen has settled, and keeps its widgets when nothing changed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[tuple[str, str, bool], ...] | None = None
+        self._pending = False
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Look again after the refresh (several changes in a row make one look)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen or self._pending:
+            return
+        self._pending = True
+        self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._pending = False
+        shown = tuple(
+            (key, active.binding.description, active.enabled)
+            for key, active in self.screen.active_bindings.items()
+            if active.binding.show
+        )
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()
