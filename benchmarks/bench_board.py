@@ -62,8 +62,19 @@ def make_store(root: Path, boards_wanted: int) -> list[str]:
         connection.execute(
             insert(table_of(Person)),
             [
-                {"id": pid, "name": name, "created": now, "updated": now, "confidential": False, "title": "",
-                 "email": "", "phone": "", "notes": "", "organisation_id": None, "department_id": None}
+                {
+                    "id": pid,
+                    "name": name,
+                    "created": now,
+                    "updated": now,
+                    "confidential": False,
+                    "title": "",
+                    "email": "",
+                    "phone": "",
+                    "notes": "",
+                    "organisation_id": None,
+                    "department_id": None,
+                }
                 for pid, name in zip(people, names, strict=True)
             ],
         )
@@ -71,27 +82,47 @@ def make_store(root: Path, boards_wanted: int) -> list[str]:
         board = boards.create_board(store, boards.BoardForm(name=f"Big board {number}"), lang="en")
         columns = [c.id for c in boards.load_board(store, board.id).columns]
         boards.save_columns(
-            store, board.id, [boards.ColumnForm(n, None, n == "Done", c) for n, c in zip(
-                ["To do", "Doing", "Waiting", "Done"], columns, strict=True)]
+            store,
+            board.id,
+            [
+                boards.ColumnForm(n, None, n == "Done", c)
+                for n, c in zip(["To do", "Doing", "Waiting", "Done"], columns, strict=True)
+            ],
         )
         cards, items = [], []
         for i in range(CARDS):
             card_id = f"b{number}-c{i}"
             cards.append(
                 {
-                    "id": card_id, "created": now, "updated": now, "confidential": False, "board_id": board.id,
-                    "column_id": columns[i % 4], "seq": i + 1, "position": i // 4,
+                    "id": card_id,
+                    "created": now,
+                    "updated": now,
+                    "confidential": False,
+                    "board_id": board.id,
+                    "column_id": columns[i % 4],
+                    "seq": i + 1,
+                    "position": i // 4,
                     "title": f"{['预订场地', 'Send invitations', '确认节目单', 'Press release'][i % 4]} {i}",
-                    "owner_id": people[i % len(people)], "due": date(2026, 11, 1) + timedelta(days=i % 60),
-                    "labels": ["", "vendor", "VIP, 预算"][i % 3], "notes": "", "blocked_by": None,
-                    "milestone": i % 17 == 0, "archived": False,
+                    "owner_id": people[i % len(people)],
+                    "due": date(2026, 11, 1) + timedelta(days=i % 60),
+                    "labels": ["", "vendor", "VIP, 预算"][i % 3],
+                    "notes": "",
+                    "blocked_by": None,
+                    "milestone": i % 17 == 0,
+                    "archived": False,
                 }
             )
             if i % 5 == 0:
                 items.append(
                     {
-                        "id": f"{card_id}-i", "created": now, "updated": now, "confidential": False,
-                        "card_id": card_id, "text": "Get a quote", "due": None, "done": i % 10 == 0,
+                        "id": f"{card_id}-i",
+                        "created": now,
+                        "updated": now,
+                        "confidential": False,
+                        "card_id": card_id,
+                        "text": "Get a quote",
+                        "due": None,
+                        "done": i % 10 == 0,
                         "position": 0,
                     }
                 )
@@ -181,9 +212,15 @@ async def main() -> None:
     base = statistics.median(baseline)
     print(f"median of {RUNS}, headless {SIZE[0]}x{SIZE[1]}, {CARDS} cards in 4 columns", flush=True)
     report("datatable_500_mount", base, "datatable_500", base)
-    report("board_open (read + draw)", statistics.median(cases["board_open"]), "datatable_500", base, "< 0.200 s")
-    report("move_shown (two columns)", statistics.median(cases["move_shown"]), "datatable_500", base, "< 0.050 s")
-    report("move_stored (124 shift)", statistics.median(cases["move_stored"]), "datatable_500", base, "< 0.050 s")
+    report(
+        "board_open (read + draw)", statistics.median(cases["board_open"]), "datatable_500", base, "< 0.200 s"
+    )
+    report(
+        "move_shown (two columns)", statistics.median(cases["move_shown"]), "datatable_500", base, "< 0.050 s"
+    )
+    report(
+        "move_stored (124 shift)", statistics.median(cases["move_stored"]), "datatable_500", base, "< 0.050 s"
+    )
 
 
 if __name__ == "__main__":

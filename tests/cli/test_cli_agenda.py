@@ -42,7 +42,10 @@ def root(tmp_path: Path, clock, monkeypatch, no_keyring) -> Path:
         )
         service.create_event(store, EventDraft(title="预算评审", start=at(25, 14), end=at(25, 15)))
         service.create_event(
-            store, EventDraft(title="并购谈判", start=at(1, 15, month=12), end=at(1, 16, month=12), confidential=True)
+            store,
+            EventDraft(
+                title="并购谈判", start=at(1, 15, month=12), end=at(1, 16, month=12), confidential=True
+            ),
         )
         service.create_event(
             store,
@@ -79,13 +82,17 @@ def test_agenda_week_in_quick_add_words(root: Path, capsys, clock) -> None:
 
 
 def test_agenda_day_as_tsv_and_json(root: Path, capsys, clock) -> None:
-    code, out, _err = run(capsys, clock, "agenda", "--store", str(root), "--day", "2026-11-25", "--format", "tsv")
+    code, out, _err = run(
+        capsys, clock, "agenda", "--store", str(root), "--day", "2026-11-25", "--format", "tsv"
+    )
     assert code == 0
     rows = [line.split("\t") for line in out.splitlines()]
     assert rows[0] == ["date", "start", "end", "kind", "title", "location", "flags"]
     assert rows[1][:5] == ["2026-11-25 Wed", "14:00", "15:00", "meeting", "预算评审"]
     assert len(rows) == 2
-    code, out, _err = run(capsys, clock, "agenda", "--store", str(root), "--day", "下周一", "--format", "json")
+    code, out, _err = run(
+        capsys, clock, "agenda", "--store", str(root), "--day", "下周一", "--format", "json"
+    )
     assert code == 0
     (item,) = json.loads(out)
     assert (item["title"], item["start"], item["flags"]) == ("周一例会", "09:00", "repeats")
@@ -112,7 +119,9 @@ def test_agenda_conflicts_are_flagged(root: Path, capsys, clock) -> None:
 @pytest.mark.parametrize("bad", ["blah", "2026-13-01", "下周八"])
 def test_an_unreadable_date_is_one_line_and_exit_1(root: Path, capsys, clock, bad: str) -> None:
     code, out, err = run(capsys, clock, "agenda", "--store", str(root), "--day", bad)
-    assert code == 1 and out == "" and err.count("\n") == 1 and err.startswith("gmassist: Cannot read the date")
+    assert (
+        code == 1 and out == "" and err.count("\n") == 1 and err.startswith("gmassist: Cannot read the date")
+    )
 
 
 def test_day_and_week_together_are_refused(root: Path, capsys, clock) -> None:
@@ -137,7 +146,9 @@ def test_remind_refuses_a_window_of_nothing(root: Path, capsys, clock) -> None:
 
 
 def test_gmassist_add_saves_an_event_through_create_from_quickadd(root: Path, capsys, clock) -> None:
-    code, out, err = run(capsys, clock, "add", "--store", str(root), "周五下午3点 与财务总监讨论并购方案 @3号会议室 1h")
+    code, out, err = run(
+        capsys, clock, "add", "--store", str(root), "周五下午3点 与财务总监讨论并购方案 @3号会议室 1h"
+    )
     assert code == 0, err
     assert "与财务总监讨论并购方案" in out and "15:00–16:00" in out
     code, out, _err = run(capsys, clock, "agenda", "--store", str(root), "--day", "周五", "--format", "tsv")

@@ -95,7 +95,9 @@ def test_a_block_across_midnight_is_cut_at_the_day_and_marked() -> None:
 def test_all_day_events_stay_out_of_the_grid_but_are_on_the_day() -> None:
     day_off = occ("trip", at(0), 24 * 60, kind="travel", all_day=True)
     meeting = occ("m", at(10))
-    assert [p.occurrence.title for p in lay_out_day([day_off, meeting], date(2026, 11, 25), SHANGHAI)] == ["m"]
+    assert [p.occurrence.title for p in lay_out_day([day_off, meeting], date(2026, 11, 25), SHANGHAI)] == [
+        "m"
+    ]
     assert [o.title for o in on_day([meeting, day_off], date(2026, 11, 25), SHANGHAI)] == ["trip", "m"]
     assert on_day([day_off], date(2026, 11, 26), SHANGHAI) == []
 
@@ -120,10 +122,15 @@ def test_conflict_flags_of_a_crowded_year_are_quick() -> None:
     import time
 
     rnd = random.Random(7)
-    items = [occ(f"e{i}", at(0, day=1) + timedelta(minutes=15 * rnd.randrange(365 * 96)), 60) for i in range(36_000)]
+    items = [
+        occ(f"e{i}", at(0, day=1) + timedelta(minutes=15 * rnd.randrange(365 * 96)), 60)
+        for i in range(36_000)
+    ]
     begin = time.perf_counter()
     flags = conflicted(items, timedelta(minutes=10), timedelta(minutes=60))
-    assert time.perf_counter() - begin < 2.0  # about 0.05 s here; the pairs number in the hundreds of thousands
+    assert (
+        time.perf_counter() - begin < 2.0
+    )  # about 0.05 s here; the pairs number in the hundreds of thousands
     assert len(flags) > 30_000
 
 
@@ -166,7 +173,9 @@ def test_typed_weeks_start_on_the_configured_day() -> None:
     assert read_week("this week", NOW, starts_monday=False) == date(2026, 11, 22)
 
 
-@pytest.mark.parametrize(("text", "part"), [("blah", "blah"), ("2026-13-01", "2026-13-01"), ("下周八", "下周八")])
+@pytest.mark.parametrize(
+    ("text", "part"), [("blah", "blah"), ("2026-13-01", "2026-13-01"), ("下周八", "下周八")]
+)
 def test_a_date_not_understood_is_named(text: str, part: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         read_day(text, NOW)
@@ -181,7 +190,11 @@ def test_times_lengths_and_rules_from_the_form() -> None:
     assert read_rule("every other friday", NOW) == "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"
     assert read_rule("RRULE:freq=monthly;bymonthday=1", NOW) == "FREQ=MONTHLY;BYMONTHDAY=1"
     assert read_rule("  ", NOW) is None
-    for bad in (lambda: read_time("25:00"), lambda: read_duration("soon"), lambda: read_rule("weekly-ish", NOW)):
+    for bad in (
+        lambda: read_time("25:00"),
+        lambda: read_duration("soon"),
+        lambda: read_rule("weekly-ish", NOW),
+    ):
         with pytest.raises(InvalidInput):
             bad()
 
@@ -190,7 +203,10 @@ def test_a_moved_occurrence_takes_its_pinned_rule_parts_along() -> None:
     monday, tuesday = datetime(2026, 12, 7, 9), datetime(2026, 12, 8, 10)
     assert move_rule("FREQ=WEEKLY;BYDAY=MO", monday, tuesday) == "FREQ=WEEKLY;BYDAY=TU"
     assert move_rule("FREQ=WEEKLY;BYDAY=MO,TH", monday, tuesday) == "FREQ=WEEKLY;BYDAY=MO,TH"
-    assert move_rule("FREQ=MONTHLY;BYMONTHDAY=7;BYHOUR=9", monday, tuesday) == "FREQ=MONTHLY;BYMONTHDAY=8;BYHOUR=10"
+    assert (
+        move_rule("FREQ=MONTHLY;BYMONTHDAY=7;BYHOUR=9", monday, tuesday)
+        == "FREQ=MONTHLY;BYMONTHDAY=8;BYHOUR=10"
+    )
     assert move_rule("FREQ=DAILY", monday, tuesday) == "FREQ=DAILY"
 
 

@@ -145,7 +145,14 @@ def test_edit_this_one_makes_an_override_and_leaves_the_others(store) -> None:
     series = weekly(store)
     target = occurrence(store, "周一例会", date(2026, 11, 30))
     draft = service.draft_of(service.load_event(store, series), target)
-    moved = EventDraft(**{**draft.__dict__, "title": "例会（改期）", "start": at(1, 10, month=12), "end": at(1, 11, month=12)})
+    moved = EventDraft(
+        **{
+            **draft.__dict__,
+            "title": "例会（改期）",
+            "start": at(1, 10, month=12),
+            "end": at(1, 11, month=12),
+        }
+    )
     override_id = service.update_event(store, target, moved, "this")
     listed = mondays(store)
     assert (at(1, 10, month=12), "例会（改期）") in listed
@@ -161,7 +168,9 @@ def test_edit_this_and_following_never_changes_earlier_ones(store) -> None:
     before = [item for item in mondays(store) if item[0] < at(7, 0, month=12)]
     target = occurrence(store, "周一例会", date(2026, 12, 7))
     draft = service.draft_of(service.load_event(store, series), target)
-    later = EventDraft(**{**draft.__dict__, "title": "新例会", "start": at(7, 10, month=12), "end": at(7, 11, month=12)})
+    later = EventDraft(
+        **{**draft.__dict__, "title": "新例会", "start": at(7, 10, month=12), "end": at(7, 11, month=12)}
+    )
     service.update_event(store, target, later, "following")
     after = mondays(store)
     assert [item for item in after if item[0] < at(7, 0, month=12)] == before
@@ -176,7 +185,10 @@ def test_edit_following_moves_the_weekday_with_the_occurrence(store) -> None:
     tuesday = EventDraft(**{**draft.__dict__, "start": at(8, 9, month=12), "end": at(8, 10, month=12)})
     service.update_event(store, target, tuesday, "following")
     start = at(7, 0, month=12)
-    days = {o.start.astimezone(SHANGHAI).weekday() for o in service.occurrences(store, start, start + timedelta(weeks=4))}
+    days = {
+        o.start.astimezone(SHANGHAI).weekday()
+        for o in service.occurrences(store, start, start + timedelta(weeks=4))
+    }
     assert days == {1}
 
 
@@ -255,7 +267,9 @@ def test_create_from_quickadd_takes_settings_too_and_reports_conflicts(store, cl
 
 
 def test_quickadd_series_and_trip(store, clock) -> None:
-    series = service.create_from_quickadd(store, parse("every monday 9am weekly staff meeting", clock.now()), clock)
+    series = service.create_from_quickadd(
+        store, parse("every monday 9am weekly staff meeting", clock.now()), clock
+    )
     assert service.load_event(store, series.id).rrule == "FREQ=WEEKLY;BYDAY=MO"
     trip = service.create_from_quickadd(store, parse("下周二到周四 出差深圳", clock.now()), clock)
     detail = service.load_event(store, trip.id)
@@ -308,13 +322,18 @@ def test_free_slots_respect_attendees_buffers_and_holidays(store) -> None:
     single(store, "CFO busy", at(30, 9), minutes=7 * 60, attendee_ids=(cfo,))
     single(store, "the manager alone", at(30, 16, 15))
     start, end = days_bounds(date(2026, 11, 30), 2, SHANGHAI)
-    slots = service.find_free_slots(store, timedelta(hours=1), start, end, RULES, attendee_ids=(cfo,), manager=False)
+    slots = service.find_free_slots(
+        store, timedelta(hours=1), start, end, RULES, attendee_ids=(cfo,), manager=False
+    )
     assert slots[0].start == at(30, 16, 15).astimezone(UTC)  # 16:00 + the 10-minute buffer, on the quarter
     slots = service.find_free_slots(store, timedelta(hours=1), start, end, RULES, attendee_ids=(cfo,))
     assert slots[0].start == at(1, 9, month=12).astimezone(UTC)  # the manager is busy until 17:15
     # 2026-10-01 is National Day; the 10th (Saturday) is a 调休 working day
     start, end = days_bounds(date(2026, 10, 1), 10, SHANGHAI)
-    days = {slot.start.astimezone(SHANGHAI).date() for slot in service.find_free_slots(store, timedelta(hours=1), start, end, RULES)}
+    days = {
+        slot.start.astimezone(SHANGHAI).date()
+        for slot in service.find_free_slots(store, timedelta(hours=1), start, end, RULES)
+    }
     assert date(2026, 10, 1) not in days and date(2026, 10, 10) in days
 
 
@@ -334,7 +353,9 @@ def test_conflict_scan_flags_and_pairs_and_nearest_free(store, clock) -> None:
     (pair,) = scan.conflicts_of(scan.flagged[1])
     assert pair.kind == "overlap" and pair.overlap_minutes == 30
     slots = service.nearest_free(store, scan.flagged[1], RULES, clock.now())
-    assert slots and all(slot.start >= at(30, 10, 10).astimezone(UTC) or slot.end <= at(30, 8, 50) for slot in slots)
+    assert slots and all(
+        slot.start >= at(30, 10, 10).astimezone(UTC) or slot.end <= at(30, 8, 50) for slot in slots
+    )
     service.move_occurrence(store, scan.flagged[1], slots[0].start)
     assert service.scan_conflicts(store, start, end, RULES).flagged == ()
 
@@ -414,7 +435,14 @@ def test_search_finds_text_and_confidential_only_when_unlocked(store) -> None:
 def test_trip_parts_and_links(store) -> None:
     trip = single(store, "出差法兰克福", at(4, 0, month=12), minutes=4 * 24 * 60, kind="travel")
     service.add_trip_item(
-        store, trip, "hotel", "Frankfurter Hof", at(4, 20, month=12), at(8, 12, month=12), "Europe/Berlin", "Booking 123"
+        store,
+        trip,
+        "hotel",
+        "Frankfurter Hof",
+        at(4, 20, month=12),
+        at(8, 12, month=12),
+        "Europe/Berlin",
+        "Booking 123",
     )
     with pytest.raises(InvalidInput):
         service.add_trip_item(store, trip, "spaceship", "?")

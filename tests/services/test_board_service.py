@@ -42,7 +42,9 @@ def stored(store, board_id: str) -> dict[str, list[tuple[str, int]]]:
     out: dict[str, list[tuple[str, int]]] = {c.name: [] for c in snapshot.columns}
     with store.read() as session:
         rows = session.execute(
-            select(table_of(Card)).where(table_of(Card).c.board_id == board_id, table_of(Card).c.archived.is_(False))
+            select(table_of(Card)).where(
+                table_of(Card).c.board_id == board_id, table_of(Card).c.archived.is_(False)
+            )
         ).all()
     for row in sorted(rows, key=lambda r: (r.position, r.seq)):
         out[names[row.column_id]].append((row.title, row.position))
@@ -137,12 +139,16 @@ def test_template_due_dates_at_a_frozen_time(store, clock) -> None:
 
 
 def test_a_crisis_board_starts_its_log_and_contact_list(store, clock) -> None:
-    board = boards.create_board_from_template(store, "crisis", TODAY, name="Factory fire", lang="en", clock=clock)
+    board = boards.create_board_from_template(
+        store, "crisis", TODAY, name="Factory fire", lang="en", clock=clock
+    )
     snapshot = boards.load_board(store, board.id)
     assert [entry.text for entry in snapshot.log] == ["Crisis board opened"]
     assert snapshot.log[0].at == clock.now()
     assert [c.role for c in snapshot.contacts][:3] == ["Spokesperson", "Legal counsel", "PR agency"]
-    boards.add_log_entry(store, board.id, "Holding statement approved by the GM", clock.now() + timedelta(hours=1))
+    boards.add_log_entry(
+        store, board.id, "Holding statement approved by the GM", clock.now() + timedelta(hours=1)
+    )
     boards.save_contacts(
         store,
         board.id,
@@ -179,7 +185,11 @@ def test_move_stores_the_column_and_positions_and_undo_puts_them_back(store) -> 
     card = ids(store, board.id)
     doing = boards.load_board(store, board.id).columns[1].id
     move = boards.move_card(store, card["b"], doing, 0)
-    assert (move.from_column, move.to_column, move.position) == (boards.load_board(store, board.id).columns[0].id, doing, 0)
+    assert (move.from_column, move.to_column, move.position) == (
+        boards.load_board(store, board.id).columns[0].id,
+        doing,
+        0,
+    )
     assert stored(store, board.id)["To do"] == [("a", 0), ("c", 1), ("d", 2)]
     assert stored(store, board.id)["Doing"] == [("b", 0), ("x", 1)]
     assert store.undo() == "card.move"
@@ -350,14 +360,18 @@ def test_links_to_events_documents_and_followups(store, clock) -> None:
     card = add(store, board, "Venue")
     with store.action("event.create") as session:
         now = session.info["now"]
-        event = Event(title="Site visit 场地考察", start=now, end=now + timedelta(hours=1), created=now, updated=now)
+        event = Event(
+            title="Site visit 场地考察", start=now, end=now + timedelta(hours=1), created=now, updated=now
+        )
         session.add(event)
     found = boards.find_link_targets(store, "考察")
     assert [(t.kind, t.title) for t in found] == [("event", "Site visit 场地考察")]
     boards.link_card(store, card.id, "event", found[0].id)
     boards.link_card(store, card.id, "event", found[0].id)  # once only
     links = boards.card_detail(store, card.id).links
-    assert [(link.kind, link.title, link.when) for link in links] == [("event", "Site visit 场地考察", "2026-11-25")]
+    assert [(link.kind, link.title, link.when) for link in links] == [
+        ("event", "Site visit 场地考察", "2026-11-25")
+    ]
     boards.unlink(store, links[0].id)
     assert boards.card_detail(store, card.id).links == ()
     with pytest.raises(InvalidInput):
@@ -373,7 +387,9 @@ def test_quick_add_makes_a_card_on_the_board_named(store, clock) -> None:
     assert str(ref) == "Card P1-12 added to 年会 2027: 订场地 (due 2026-12-10)"
     card = next(c for c in boards.load_board(store, board.id).cards if c.id == ref.id)
     assert (card.owner_name, card.column_id) == ("王芳", boards.load_board(store, board.id).columns[0].id)
-    by_code = boards.create_card_from_quickadd(store, quickadd.parse("#p2 draft the report", clock.now()), clock)
+    by_code = boards.create_card_from_quickadd(
+        store, quickadd.parse("#p2 draft the report", clock.now()), clock
+    )
     assert by_code.short_id == "P2-1"
     new_board(store, "Annual review")
     with pytest.raises(InvalidInput) as several:
@@ -410,7 +426,12 @@ def test_columns_are_renamed_limited_added_and_removed(store) -> None:
     with pytest.raises(InvalidInput, match="Doing still holds 1 cards"):
         boards.save_columns(store, board.id, [forms[0], forms[3]])
     store.undo()
-    assert [c.name for c in boards.load_board(store, board.id).columns] == ["To do", "Doing", "Waiting", "Done"]
+    assert [c.name for c in boards.load_board(store, board.id).columns] == [
+        "To do",
+        "Doing",
+        "Waiting",
+        "Done",
+    ]
 
 
 # --- reading -------------------------------------------------------------------------------------------------
@@ -463,7 +484,9 @@ def test_crisis_log_is_exported_in_the_zone_given(store, clock) -> None:
 
 
 def test_timeline_rows_cover_the_board_and_flag_overdue(store) -> None:
-    board = boards.create_board_from_template(store, "annual_meeting", date(2027, 1, 20), name="年会", lang="en")
+    board = boards.create_board_from_template(
+        store, "annual_meeting", date(2027, 1, 20), name="年会", lang="en"
+    )
     snapshot = boards.load_board(store, board.id)
     start, weeks, rows = boards.timeline_rows(snapshot, TODAY)
     assert start == date(2026, 10, 19) and start.weekday() == 0

@@ -10,21 +10,22 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 from textual.widgets import Input, Static
 
 from gmassist.config import Settings
 from gmassist.services import agenda as service
 from gmassist.services.agenda import EventDraft
-from gmassist.store.models import Event, Person
+from gmassist.store.models import Event, Person, table_of
 from gmassist.store.store import Store
 from gmassist.tui.app import GmassistApp
-from gmassist.tui.screens.records import AgendaScreen
 from gmassist.tui.modals.agenda_conflicts import ConflictsModal
 from gmassist.tui.modals.agenda_detail import EventDetailModal
 from gmassist.tui.modals.agenda_event import EventForm
 from gmassist.tui.modals.agenda_quickadd import QuickAddModal
 from gmassist.tui.modals.agenda_scope import ScopeModal
 from gmassist.tui.modals.agenda_slots import FreeSlotsModal
+from gmassist.tui.screens.records import AgendaScreen
 from gmassist.tui.widgets.agenda_grid import TimeGrid
 from gmassist.tui.widgets.agenda_month import MonthGrid
 from gmassist.tui.widgets.virtual_list import VirtualList
@@ -57,7 +58,9 @@ def root(tmp_path: Path, clock, no_keyring) -> Path:
             ),
         )
         service.create_event(store, EventDraft(title="预算评审", start=at(25, 14), end=at(25, 15)))
-        service.create_event(store, EventDraft(title="客户来访", kind="visit", start=at(26, 10), end=at(26, 11)))
+        service.create_event(
+            store, EventDraft(title="客户来访", kind="visit", start=at(26, 10), end=at(26, 11))
+        )
     finally:
         store.close()
     return path
@@ -90,6 +93,11 @@ def titles_in(store: Store, first: date, days: int = 7) -> list[tuple[datetime, 
     return [(o.start.astimezone(SHANGHAI), o.title) for o in service.occurrences(store, start, end)]
 
 
+def count_events(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table_of(Event))).scalar_one())
+
+
 def make_app(root: Path, clock) -> GmassistApp:
     return GmassistApp(root, Settings(), clock, passphrase=PASSPHRASE)
 
@@ -103,7 +111,9 @@ async def test_week_grid_shows_blocks_working_hours_and_the_selected_event(root:
         screen = await open_agenda(pilot)
         grid = screen.query_one(TimeGrid)
         assert grid.data is not None
-        assert [c.day for c in grid.data.columns] == [date(2026, 11, 23) + timedelta(days=i) for i in range(7)]
+        assert [c.day for c in grid.data.columns] == [
+            date(2026, 11, 23) + timedelta(days=i) for i in range(7)
+        ]
         text = grid_text(screen)
         assert "Mon 11-23" in text.splitlines()[0] and "Sun 11-29" in text.splitlines()[0]
         assert "09:00 周一例会" in text and "14:00 预算评审" in text and "10:00 ⌂客户来访" in text
@@ -357,7 +367,11 @@ async def test_quick_add_shows_the_parse_then_saves(root: Path, clock) -> None:
         await pilot.press(*"周五下午3点 与财务总监讨论并购方案 @3号会议室 1h")
         await settle(pilot)
         preview = str(modal.query_one("#quickadd-preview", Static).render())
-        assert "Fri 27 Nov 15:00–16:00" in preview and "@3号会议室" in preview and "与财务总监讨论并购方案" in preview
+        assert (
+            "Fri 27 Nov 15:00–16:00" in preview
+            and "@3号会议室" in preview
+            and "与财务总监讨论并购方案" in preview
+        )
         assert service.search_events(app.store, "并购方案") == []  # shown, not saved yet
         await pilot.press("enter")
         await settle(pilot)
@@ -374,24 +388,22 @@ async def test_quick_add_points_at_what_it_cannot_read_and_saves_nothing(root: P
     app = make_app(root, clock)
     async with app.run_test(size=(140, 45)) as pilot:
         await open_agenda(pilot)
-        with app.store.read() as session:
-            before = session.query(Event).count()
+        before = count_events(app.store)
         await pilot.press("i")
         await settle(pilot)
         modal = app.screen
         await pilot.press(*"周五25点 开会")
         await settle(pilot)
         preview = str(modal.query_one("#quickadd-preview", Static).render())
-        lines = preview.splitlines()
-        assert lines[0] == "周五25点 开会" and lines[1].strip() == "^^^^^^" and "no such time of day" in lines[2]
-        assert lines[1].index("^") == 4  # under 25点, after the two wide characters of 周五
+        lines = [line.rstrip() for line in preview.splitlines()]
+        # the caret line sits under 25点: after 周五 (four cells), as wide as 25点 (four cells)
+        assert lines[:2] == ["周五25点 开会", "    ^^^^"] and "no such time of day" in lines[2]
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is modal
         await pilot.press("escape")
         await settle(pilot)
-        with app.store.read() as session:
-            assert session.query(Event).count() == before
+        assert count_events(app.store) == before
         app.close_store()
 
 
@@ -448,7 +460,9 @@ async def test_search_goes_to_the_event(root: Path, clock) -> None:
     app = make_app(root, clock)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await open_agenda(pilot)
-        service.create_event(app.store, EventDraft(title="年会彩排", start=at(18, 15, month=12), end=at(18, 17, month=12)))
+        service.create_event(
+            app.store, EventDraft(title="年会彩排", start=at(18, 15, month=12), end=at(18, 17, month=12))
+        )
         await pilot.press("slash")
         await settle(pilot)
         await pilot.press(*"彩排")
@@ -473,7 +487,9 @@ async def test_open_an_event_tick_its_preparation(root: Path, clock) -> None:
         await pilot.press("space")
         await settle(pilot)
         assert "Preparation 1/4" in str(modal.query_one("#detail-prep-heading").render())
-        (need,) = service.meetings_needing_prep(app.store, clock.now())
+        needs = service.meetings_needing_prep(app.store, clock.now())
+        assert [n.occurrence.title for n in needs] == ["预算评审", "客户来访"]
+        need = needs[0]
         assert [item.done for item in need.items] == [True, False, False, False]
         await pilot.press("escape")
         await settle(pilot)

@@ -16,7 +16,7 @@ from gmassist.store.demo import populate
 from gmassist.store.store import Store
 from gmassist.tui.app import GmassistApp
 from gmassist.tui.screens.help import HelpScreen
-from gmassist.tui.screens.records import AgendaScreen, ListScreen
+from gmassist.tui.screens.records import AgendaScreen
 from gmassist.tui.screens.unlock import UnlockScreen
 from gmassist.tui.widgets.virtual_list import VirtualList
 from tests.conftest import PASSPHRASE
@@ -87,7 +87,7 @@ async def test_number_keys_switch_between_the_five_screens(demo_root: Path, cloc
             await pilot.press(key)
             await settle(pilot)
             assert app.current_mode == mode
-            assert isinstance(app.screen, ListScreen)
+            assert app.screen.query("#records")
             assert rows(app), f"{mode} shows no records"
         assert "documents" in app.status_text and "confidential locked" in app.status_text
         app.close_store()
@@ -105,7 +105,7 @@ async def test_help_lists_every_key_and_escape_closes_it(demo_root: Path, clock)
             assert word in text
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, ListScreen)
+        assert not isinstance(app.screen, HelpScreen)
         app.close_store()
 
 

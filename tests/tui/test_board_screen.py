@@ -27,13 +27,18 @@ def board_root(tmp_path: Path, clock, no_keyring) -> Path:
     """P1: the annual meeting template (event 2027-01-20, 11 cards in To do); P2: a small board whose Doing
     is full (WIP 2) with a blocked card in Waiting; P3: a crisis board."""
     store, _ = Store.create(tmp_path / "store", passphrase=PASSPHRASE, clock=clock)
-    boards.create_board_from_template(store, "annual_meeting", date(2027, 1, 20), name="Annual meeting", lang="en")
+    boards.create_board_from_template(
+        store, "annual_meeting", date(2027, 1, 20), name="Annual meeting", lang="en"
+    )
     small = boards.create_board(store, boards.BoardForm(name="Launch"), lang="en")
     columns = boards.load_board(store, small.id).columns
     boards.save_columns(
         store,
         small.id,
-        [boards.ColumnForm(c.name, 2 if c.name == "Doing" else c.wip_limit, c.is_done, c.id) for c in columns],
+        [
+            boards.ColumnForm(c.name, 2 if c.name == "Doing" else c.wip_limit, c.is_done, c.id)
+            for c in columns
+        ],
     )
     for title, column, owner, labels in [
         ("Budget approved", 1, "王芳", ("finance",)),
@@ -49,7 +54,9 @@ def board_root(tmp_path: Path, clock, no_keyring) -> Path:
     boards.create_card(
         store, small.id, boards.CardForm("Launch event", blocked_by="1"), column_id=columns[2].id
     )
-    boards.create_board_from_template(store, "crisis", date(2026, 11, 24), name="Factory fire", lang="en", clock=clock)
+    boards.create_board_from_template(
+        store, "crisis", date(2026, 11, 24), name="Factory fire", lang="en", clock=clock
+    )
     store.close()
     return tmp_path / "store"
 
@@ -158,7 +165,12 @@ async def test_keys_move_and_reorder_cards_and_the_store_follows(board_root: Pat
         assert focused_column(app) == "To do"
         await pilot.press("J", "J")
         await settle(pilot)
-        assert placed(app, "P1")["To do"][:4] == ["Programme draft", "Invitations sent", "Venue booked", "Awards and gifts ordered"]
+        assert placed(app, "P1")["To do"][:4] == [
+            "Programme draft",
+            "Invitations sent",
+            "Venue booked",
+            "Awards and gifts ordered",
+        ]
         await pilot.press("K")
         await settle(pilot)
         assert placed(app, "P1")["To do"][:3] == ["Programme draft", "Venue booked", "Invitations sent"]
@@ -238,7 +250,9 @@ async def test_space_ticks_and_n_adds_a_card(board_root: Path, clock) -> None:
         await settle(pilot)
         with app.store.read() as session:
             items = session.exec(select(ChecklistItem).order_by(ChecklistItem.due)).scalars().all()
-        venue = [i for i in items if i.text in ("Compare three venues", "Sign the contract and pay the deposit")]
+        venue = [
+            i for i in items if i.text in ("Compare three venues", "Sign the contract and pay the deposit")
+        ]
         assert [(i.text, i.done) for i in venue] == [
             ("Compare three venues", True),
             ("Sign the contract and pay the deposit", False),
@@ -324,12 +338,30 @@ async def test_every_key_is_in_the_footer_and_the_palette(board_root: Path, cloc
         screen = await open_board(pilot, "P1")
         titles = {command.title for command in app.get_system_commands(app.screen)}
         board_keys = {
-            "Left", "Right", "Up", "Down", "Move left", "Move right", "Move up", "Move down", "New card",
-            "Edit card", "Open card", "Tick", "Archive card", "Filter", "Swimlanes", "Timeline", "Columns",
-            "Board", "Back",
+            "Left",
+            "Right",
+            "Up",
+            "Down",
+            "Move left",
+            "Move right",
+            "Move up",
+            "Move down",
+            "New card",
+            "Edit card",
+            "Open card",
+            "Tick",
+            "Archive card",
+            "Filter",
+            "Swimlanes",
+            "Timeline",
+            "Columns",
+            "Board",
+            "Back",
         }
         assert {f"board: {verb}" for verb in board_keys} <= titles
         assert "board: New board" not in titles and "board: Log entry" not in titles  # not a crisis board
-        shown_keys = {active.binding.description for active in screen.active_bindings.values() if active.binding.show}
+        shown_keys = {
+            active.binding.description for active in screen.active_bindings.values() if active.binding.show
+        }
         assert board_keys <= shown_keys
         app.close_store()

@@ -360,12 +360,12 @@ _PLACEHOLDER = "\u2063"
 
 
 def read_day(text: str, now: datetime, starts_monday: bool = True) -> date:
-    """The day `text` names, as of `now`: ISO dates and every day form quick add knows (明天, 周五, 12月5日,
-    next monday, Dec 5, 3天后...), and the week words (下周 = that week's first day).
+    """The day `text` names, as of `now`: the week words (下周, this week: that week's first day) and every
+    form `quickadd.parse_day` reads (明天, 周五, 12月5日, next monday, Dec 5, +2d, 2026-12-01...).
 
     Raises InvalidInput naming the part not understood.
     """
-    from gmassist.domain.quickadd import QuickAddError, parse
+    from gmassist.domain.quickadd import QuickAddError, parse_day
 
     cleaned = " ".join(text.split())
     if not cleaned:
@@ -374,11 +374,7 @@ def read_day(text: str, now: datetime, starts_monday: bool = True) -> date:
     if lowered in _WEEK_WORDS:
         return week_start(now.date(), starts_monday) + timedelta(weeks=_WEEK_WORDS[lowered])
     try:
-        return date.fromisoformat(cleaned)
-    except ValueError:
-        pass
-    try:
-        parsed = parse(f"{cleaned} {_PLACEHOLDER}", now, week_starts_monday=starts_monday)
+        return parse_day(cleaned, now)
     except QuickAddError as exc:
         start, end = exc.span
         raise InvalidInput(
@@ -387,16 +383,6 @@ def read_day(text: str, now: datetime, starts_monday: bool = True) -> date:
             ),
             field="date",
         ) from exc
-    leftover = parsed.title.replace(_PLACEHOLDER, "").strip()
-    day = parsed.start.date() if parsed.start is not None else parsed.due
-    if leftover or day is None or parsed.rrule:
-        raise InvalidInput(
-            _("Cannot read the date “{text}”: “{part}” is not understood.").format(
-                text=cleaned, part=leftover or cleaned
-            ),
-            field="date",
-        )
-    return day
 
 
 def read_week(text: str, now: datetime, starts_monday: bool = True) -> date:

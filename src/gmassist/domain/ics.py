@@ -224,6 +224,7 @@ def _is_name(text: str) -> bool:
     """Whether `text` is an iana-token or x-name: ASCII letters, digits and dashes."""
     return bool(text) and text.isascii() and text.replace("-", "a").isalnum()
 
+
 _PARENTS = {
     "VCALENDAR": (None,),
     "VEVENT": ("VCALENDAR",),
@@ -679,9 +680,8 @@ class _Reader:
                 event.rrule = normalise_rule(rule_prop.value, all_day=event.all_day, zone_name=event.start_tz)
             except agenda.RuleError as exc:
                 raise IcsError(rule_prop.line, str(exc)) from exc
-        exdates = self._exdates(
-            node, event
-        )  # read (and checked) even where there is no rule to apply them to
+        # EXDATEs are read (and so checked) even where there is no rule to apply them to.
+        exdates = self._exdates(node, event)
         if rule_prop is not None:
             event.exdates = ",".join(exdates)
         recurrence = node.first("RECURRENCE-ID")

@@ -25,7 +25,7 @@ from gmassist.config import Settings
 from gmassist.errors import GmassistError, NeedSecret
 from gmassist.i18n import _
 from gmassist.tui.screens.help import HelpScreen
-from gmassist.tui.screens.records import MODE_SCREENS, ListScreen
+from gmassist.tui.screens.records import MODE_SCREENS
 from gmassist.tui.screens.unlock import UnlockScreen
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ class GmassistApp(App[int]):
         ),
         Binding("ctrl+l", "lock", _("Lock"), id="app.lock", tooltip=_("Hide confidential items again")),
         Binding("ctrl+z", "undo", _("Undo"), id="app.undo", tooltip=_("Undo the last change")),
+        Binding("ctrl+b", "brief", _("Brief"), id="app.brief", tooltip=_("This week's brief for the manager")),
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit", tooltip=_("Leave gmassist")),
     ]
 
@@ -249,15 +250,16 @@ class GmassistApp(App[int]):
 
     def refresh_screen(self) -> None:
         """Reload the current list (after unlock, lock or undo)."""
-        if isinstance(self.screen, ListScreen):
-            self.screen.refresh_records()
+        refresh = getattr(self.screen, "refresh_records", None)
+        if callable(refresh):
+            refresh()
         self.refresh_status()
 
     # --- actions ---------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that need an open store are greyed out until it is open."""
-        if action in ("show_mode", "unlock_confidential", "lock", "undo", "help") and self.store is None:
+        if action in ("show_mode", "unlock_confidential", "lock", "undo", "help", "brief") and self.store is None:
             return None if action == "help" else False
         if self.store is not None:
             if action == "unlock_confidential" and self.store.confidential_unlocked:
@@ -374,6 +376,13 @@ class GmassistApp(App[int]):
                     n=self.settings.idle_lock_minutes
                 )
             )
+
+    def action_brief(self) -> None:
+        """Show this week's brief (written to a file with `w`)."""
+        from gmassist.tui.screens.brief import BriefScreen
+
+        if self.store is not None:
+            self.push_screen(BriefScreen())
 
     def action_undo(self) -> None:
         """Undo the last change."""

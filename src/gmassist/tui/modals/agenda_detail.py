@@ -60,7 +60,7 @@ class EventDetailModal(AgendaModal[str]):
         ),
         Binding(
             "space",
-            "toggle",
+            "tick",
             _("Tick"),
             id="agenda-detail.tick",
             tooltip=_("Tick or untick the preparation item"),

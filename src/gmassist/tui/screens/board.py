@@ -40,6 +40,12 @@ from gmassist.tui.widgets.virtual_list import Column, Row, VirtualList
 if TYPE_CHECKING:
     from gmassist.store.store import Store
 
+
+class BoardColumns(Horizontal, can_focus=True):
+    """The columns of the open board, side by side. It holds the focus while a board is shown (the
+    columns themselves never take it: see CardColumn), so moving between columns changes no focus."""
+
+
 LIST_ACTIONS = frozenset({"new_board", "edit_board", "archive_board"})
 """Actions of the list of boards."""
 BOARD_ACTIONS = frozenset(
@@ -251,6 +257,9 @@ class BoardScreen(ListScreen):
         self._own_window = False
         self._no_card = False
         self._static_text: dict[str, tuple[str, tuple[Any, ...]]] = {}
+        self._shown_board: str | None = None
+        self.active_column: str | None = None
+        """The column the keys act on."""
 
     # --- layout -------------------------------------------------------------------------------------
 
@@ -264,7 +273,7 @@ class BoardScreen(ListScreen):
             with Vertical(id="board-view"):
                 yield Static("", id="board-summary")
                 with Horizontal(id="board-body"):
-                    yield Horizontal(id="board-columns")
+                    yield BoardColumns(id="board-columns")
                     with VerticalScroll(id="crisis-panel"):
                         yield Static("", id="crisis-contacts")
                         yield Static("", id="crisis-log")
@@ -337,8 +346,6 @@ class BoardScreen(ListScreen):
         """Open a board (from the list, or a new one)."""
         if board_id != self.board_id:
             self.filter = boards.CardFilter()
-            self.column_widgets = {}
-            self.query_one("#board-columns").remove_children()
         self.board_id = board_id
         self.view = "board"
         self.load_board()
@@ -377,29 +384,49 @@ class BoardScreen(ListScreen):
         self.cards = {card.id: card for card in snapshot.cards}
         self.order = {state.column_id: tuple(state.card_ids) for state in snapshot.column_states()}
         self.marks = CardMarks(self.today, self._blocked())
-        focused_column = self._current_column_id()
-        ids = [column.id for column in snapshot.columns]
-        if list(self.column_widgets) != ids:
-            container = self.query_one("#board-columns")
-            container.remove_children()
-            self.column_widgets = {column.id: CardColumn(column, self.marks) for column in snapshot.columns}
-            container.mount_all(self.column_widgets.values())
-        else:
-            for column in snapshot.columns:
-                self.column_widgets[column.id].set_column(column)
+        active_column = self._current_column_id()
+        new_board = self._shown_board != snapshot.board.id
+        self._shown_board = snapshot.board.id
+        self._reuse_columns(snapshot.columns, new_board)
         self._lay_out(keep)
         self._show_summary()
         self._show_crisis()
         if self.view == "list":
             self.view = "board"
         if self.view == "board":
-            target = self._column_of(keep) or focused_column
+            target = self._column_of(keep) or active_column
             widget = self.column_widgets.get(target or "") or next(iter(self.column_widgets.values()), None)
             if widget is not None:
-                widget.focus()
+                self.activate(widget)
         self.show_view(self.view)
         if self.view == "timeline":
             self._show_timeline()
+
+    def _reuse_columns(self, columns: Sequence[boards.ColumnInfo], new_board: bool) -> None:
+        """Give the column widgets their columns: the widgets on screen are kept (another board, a renamed
+        column), and only the difference in number is mounted or removed, so the focus stays put."""
+        container = self.query_one("#board-columns")
+        widgets = list(self.column_widgets.values())
+        extra = widgets[len(columns) :]
+        for widget in extra:
+            widget.remove()
+        added = [CardColumn(column, self.marks) for column in columns[len(widgets) :]]
+        if added:
+            container.mount_all(added)
+        self.column_widgets = {}
+        for column, widget in zip(columns, [*widgets[: len(columns)], *added], strict=True):
+            widget.set_column(column)
+            if new_board:
+                widget.cursor = 0
+                widget.scroll_to(y=0, animate=False, force=True)
+            self.column_widgets[column.id] = widget
+
+    def _focus(self, widget: Any) -> None:
+        """Focus a widget now (Widget.focus waits a cycle, which costs the board another repaint)."""
+        if widget.is_attached:
+            self.set_focus(widget)
+        else:
+            widget.focus()
 
     def show_view(self, view: str) -> None:
         """Switch between the list, the board and the timeline."""
@@ -416,9 +443,11 @@ class BoardScreen(ListScreen):
                 heading += f" › {_('Timeline')}"
         self._update_static("#board-heading", Text(heading))
         if view == "list":
-            self.query_one("#records", VirtualList).focus()
+            self._focus(self.query_one("#records", VirtualList))
+        elif view == "board":
+            self._focus(self.query_one(BoardColumns))
         elif view == "timeline":
-            self.query_one("#board-timeline", BoardTimeline).focus()
+            self._focus(self.query_one("#board-timeline", BoardTimeline))
         self.refresh_bindings()
 
     # --- what the columns show ------------------------------------------------------------------------
@@ -597,10 +626,15 @@ class BoardScreen(ListScreen):
     # --- focus and cursor ---------------------------------------------------------------------------
 
     def _current_widget(self) -> CardColumn | None:
-        """The focused column, else the first one."""
-        if isinstance(self.focused, CardColumn):
-            return self.focused
-        return next(iter(self.column_widgets.values()), None)
+        """The active column, else the first one."""
+        widget = self.column_widgets.get(self.active_column or "")
+        return widget or next(iter(self.column_widgets.values()), None)
+
+    def activate(self, widget: CardColumn) -> None:
+        """Make `widget` the column the keys act on."""
+        self.active_column = widget.column.id
+        for other in self.column_widgets.values():
+            other.set_active(other is widget)
 
     def _current_column_id(self) -> str | None:
         widget = self._current_widget()
@@ -618,9 +652,14 @@ class BoardScreen(ListScreen):
         card = self.cards.get(card_id or "")
         return card.column_id if card else None
 
+    @on(CardColumn.Clicked)
+    def _clicked(self, event: CardColumn.Clicked) -> None:
+        self.activate(event.column)
+        self._focus(self.query_one(BoardColumns))
+
     @on(CardColumn.Highlighted)
     def _highlighted(self, event: CardColumn.Highlighted) -> None:
-        if event.column.has_focus:
+        if event.column.active:
             self._show_card_info(event.card_id)
             if (event.card_id is None) != self._no_card:
                 self._no_card = event.card_id is None
@@ -648,13 +687,12 @@ class BoardScreen(ListScreen):
         if not ids or current is None:
             return
         index = min(max(ids.index(current) + step, 0), len(ids) - 1)
-        self.column_widgets[ids[index]].focus()
+        self.activate(self.column_widgets[ids[index]])
 
     def action_cursor(self, delta: int) -> None:
         """Highlight the card `delta` places down (negative: up)."""
         widget = self._current_widget()
         if widget is not None:
-            widget.focus()
             widget.move_cursor(delta)
 
     # --- moving cards -------------------------------------------------------------------------------
@@ -742,9 +780,8 @@ class BoardScreen(ListScreen):
         touched.update(self.cards[card_id].column_id for card_id in before ^ self.marks.blocked)
         self._lay_out(keep=move.card_id, only=[c for c in self.column_widgets if c in touched])
         target = self.column_widgets.get(move.to_column)
-        if target is not None and not target.has_focus:
-            target.focus()
-            self.call_after_refresh(target.focus)  # after a confirmation window gave the focus back
+        if target is not None and not target.active:
+            self.activate(target)
         self._show_summary()
         self._show_card_info(move.card_id)
 
@@ -955,7 +992,6 @@ class BoardScreen(ListScreen):
         """The week timeline of the board, or back to its columns."""
         if self.view == "timeline":
             self.show_view("board")
-            self._refocus()
             return
         self.show_view("timeline")
         self._show_timeline()
@@ -985,16 +1021,10 @@ class BoardScreen(ListScreen):
             )
         )
 
-    def _refocus(self) -> None:
-        target = self._column_of(self._pending_keep) or next(iter(self.column_widgets), None)
-        if target in self.column_widgets:
-            self.column_widgets[target].focus()
-
     def action_back(self) -> None:
         """From the timeline to the board; from the board to the list of boards."""
         if self.view == "timeline":
             self.show_view("board")
-            self._refocus()
         elif self.view == "board":
             self.show_view("list")
             self.query_one("#records", VirtualList).reload()
@@ -1034,9 +1064,7 @@ class BoardScreen(ListScreen):
             if saved:
                 self.load_board()
 
-        self._push(
-            LogModal(_("Log of {board}").format(board=self.snapshot.board.label), save), closed
-        )
+        self._push(LogModal(_("Log of {board}").format(board=self.snapshot.board.label), save), closed)
 
     def action_contacts(self) -> None:
         """Edit a crisis board's contact list."""

@@ -185,6 +185,8 @@ class InboxScreen(ListScreen):
         self._highlighted: str | None = None
         self._search_timer: Timer | None = None
         self._viewer_folder: SessionFolder | None = None
+        self._pending_focus: str | None = None
+        """A document to put the cursor on once the list has loaded (a draft just saved)."""
 
     # --- layout --------------------------------------------------------------------------------------
 
@@ -336,7 +338,16 @@ class InboxScreen(ListScreen):
             self._highlighted = None
             self.current = None
             self.query_one("#inbox-detail", Static).update("")
+        if self._pending_focus is not None and self.source is not None:
+            self._find_row(self.source, self._pending_focus)
+            self._pending_focus = None
         self.refresh_bindings()
+
+    @work(thread=True, group="inbox-load")
+    def _find_row(self, source: InboxSource, document_id: str) -> None:
+        index = source.index_of(document_id)
+        if index is not None:
+            self.app.call_from_thread(setattr, self.records, "cursor_index", index)
 
     @on(VirtualList.Selected, "#records")
     def selected(self, message: VirtualList.Selected) -> None:
@@ -806,9 +817,9 @@ class InboxScreen(ListScreen):
         self.app.call_from_thread(self._draft_saved, document_id, message)
 
     def _draft_saved(self, document_id: str, message: str) -> None:
-        """Show the saved draft: it was received now, so it heads the list."""
+        """Show the list from the top, with the cursor on the saved draft."""
         self.notify(message)
-        self._highlighted = document_id
+        self._pending_focus = document_id
         self.query_one("#inbox-search", Input).value = ""
         self.search_text = ""
         self._show(reset=True)

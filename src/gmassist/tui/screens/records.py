@@ -79,31 +79,6 @@ class ListScreen(Screen[None]):
             records.reload()
 
 
-class TodayScreen(ListScreen):
-    """Today (key 1): what is on today and next; the triage screen is built on this."""
-
-    heading = _("Today")
-    area = _("today")
-
-    def columns(self) -> Sequence[Column]:
-        return [Column("start", _("Start"), 17), Column("kind", _("Kind"), 10), Column("title", _("Title"))]
-
-    def cells(self) -> Sequence[Any]:
-        zone = self.gm.zone
-        return [field("start", zone), field("kind"), field("title")]
-
-    def window(self) -> Window:
-        from gmassist.store.models import Event, table_of
-        from gmassist.store.queries import Window
-
-        now = self.gm.clock.now().astimezone(self.gm.zone)
-        midnight = datetime.combine(now.date(), time(0), now.tzinfo)
-        table = table_of(Event)
-        return Window(
-            self.store, Event, ["start", "kind", "title"], [table.c.start], [table.c.start >= midnight]
-        )
-
-
 class InboxScreen(ListScreen):
     """File inbox (key 3): documents taken in."""
 
@@ -175,6 +150,7 @@ class BoardScreen(ListScreen):
 from gmassist.tui.screens.agenda import AgendaScreen  # noqa: E402
 from gmassist.tui.screens.board import BoardScreen as ProjectBoardScreen  # noqa: E402
 from gmassist.tui.screens.inbox import InboxScreen as DocumentInbox  # noqa: E402
+from gmassist.tui.screens.today import TodayScreen  # noqa: E402
 
 
 def followup_tracker() -> ListScreen:
@@ -185,7 +161,7 @@ def followup_tracker() -> ListScreen:
     return Tracker()
 
 
-MODE_SCREENS: dict[str, Callable[[], ListScreen]] = {
+MODE_SCREENS: dict[str, Callable[[], Screen[None]]] = {
     "today": TodayScreen,
     "agenda": AgendaScreen,
     "inbox": DocumentInbox,

@@ -72,11 +72,13 @@ def fit(text: Text, width: int) -> Text:
     return text
 
 
-class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
+class CardColumn(ScrollView, can_focus=False, inherit_bindings=False):
     """One column of a board: its name, count and WIP limit, then its cards, drawn line by line.
 
     The column holds the cards it shows (already filtered and ordered by the screen) and a cursor; it has
-    no key bindings of its own: the board screen's bindings move the cursor, the focus and the cards.
+    no key bindings and never takes the focus: the board screen's bindings move the cursor, the active
+    column and the cards. Which column is active is drawn (its header and cursor), not styled through
+    CSS, so that moving a card to the next column repaints two columns and restyles nothing.
     """
 
     DEFAULT_CSS = """
@@ -104,14 +106,11 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             background: $block-cursor-blurred-background;
             color: $block-cursor-blurred-foreground;
         }
-        &:focus {
-            background-tint: $foreground 4%;
-            & > .card-column--cursor {
-                background: $block-cursor-background;
-                color: $block-cursor-foreground;
-            }
-            & > .card-column--header { background: $primary; color: $text; }
+        & > .card-column--cursor-active {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
         }
+        & > .card-column--header-active { background: $primary; color: $text; }
     }
     """
 
@@ -128,6 +127,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         "card-column--lane",
         "card-column--empty",
         "card-column--cursor",
+        "card-column--cursor-active",
+        "card-column--header-active",
     }
 
     @dataclass
@@ -136,6 +137,16 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
 
         column: CardColumn
         card_id: str | None
+
+        @property
+        def control(self) -> CardColumn:
+            return self.column
+
+    @dataclass
+    class Clicked(Message):
+        """The column was clicked: make it the active one."""
+
+        column: CardColumn
 
         @property
         def control(self) -> CardColumn:
@@ -154,7 +165,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
 
     @dataclass
     class Scrolled(Message):
-        """The focused column scrolled (swimlanes keep the other columns level with it)."""
+        """The active column scrolled (swimlanes keep the other columns level with it)."""
 
         column: CardColumn
         y: int
@@ -172,6 +183,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = 0
         """Index of the highlighted card in `cards`."""
         self.empty_text = _("No cards")
+        self.active = False
+        """Whether the keys act on this column (drawn with a bright header and cursor)."""
         self._slots: tuple[Slot, ...] = ()
         self._starts: list[int] = []
         self._card_slot: dict[int, int] = {}
@@ -215,15 +228,23 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
     def _set_virtual_height(self, height: int) -> None:
         """Resize the scrollable area. While the scrollbar neither appears nor goes, only the scrollbar's
         thumb changes, so the screen's layout pass (most of a move's cost) is skipped."""
-        size = Size(self.size.width, height)
+        size = Size(self.virtual_size.width or self.size.width, height)
         if size == self.virtual_size:
             return
         window = self.scrollable_content_region.height
-        if (self.virtual_size.height > window) == (height > window) and self.virtual_size.width == size.width:
+        if self.virtual_size.width and (self.virtual_size.height > window) == (height > window):
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
         else:
             self.virtual_size = size
+
+    def set_active(self, active: bool) -> None:
+        """Make this the column the keys act on, or not."""
+        if active != self.active:
+            self.active = active
+            self.refresh()
+            if active:
+                self._announce()
 
     def set_column(self, column: ColumnInfo) -> None:
         """A renamed or re-limited column."""
@@ -270,15 +291,12 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(self.size.width, self._lines + HEADER_HEIGHT)
         self.call_after_refresh(self.scroll_to_cursor)
 
-    def on_focus(self) -> None:
-        self._announce()
-
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self._lines + HEADER_HEIGHT)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if self.has_focus:
+        if self.active:
             self.post_message(self.Scrolled(self, round(new_value)))
 
     def _card_at(self, y: int) -> int | None:
@@ -292,11 +310,11 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
     def on_click(self, event: events.Click) -> None:
         """A click highlights the card under it; a double click opens it."""
         offset = event.get_content_offset(self)
+        event.stop()
+        self.post_message(self.Clicked(self))
         index = None if offset is None else self._card_at(offset.y)
         if index is None:
             return
-        event.stop()
-        self.focus()
         if index != self.cursor:
             self.cursor = index
             self.refresh()
@@ -321,7 +339,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         count = f"{self.total}/{limit}" if limit else str(self.total)
         if shown != self.total:
             count = _("{shown} of {count}").format(shown=shown, count=count)
-        style = base + self._style("card-column--header")
+        style = base + self._style("card-column--header-active" if self.active else "card-column--header")
         if limit and self.total > limit:
             style += self._style("card-column--over")
         elif limit and self.total >= limit:
@@ -354,7 +372,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         card = self.cards[slot.card]
         style = base
         if slot.card == self.cursor:
-            style += self._style("card-column--cursor")
+            style += self._style("card-column--cursor-active" if self.active else "card-column--cursor")
         text = self._title_line(card) if row == 0 else self._meta_line(card)
         return self._strip(text, width, style)
 

@@ -1,0 +1,212 @@
+"""The inbox on 10k documents: opening the list, each keystroke of a search, and taking in 1,000 small files.
+
+    python benchmarks/bench_inbox.py
+
+Baselines, measured in the same run: the placeholder list's query (a plain `Window` count and first page
+over the document table) for the list and the search; reading and hashing the same 1,000 files for
+intake. Budgets from the issue: list < 200 ms, each keystroke < 50 ms, 1,000 files < 30 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+try:
+    import gmassist  # noqa: F401
+except ImportError:  # run from a checkout without installing: use the working tree
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from common import report, timed
+from sqlalchemy import insert
+
+from gmassist.clock import FrozenClock
+from gmassist.domain.inbox import SearchQuery
+from gmassist.services import inbox
+from gmassist.store import crypto
+from gmassist.store.models import Document, Tag, Tagging, new_id, table_of
+from gmassist.store.queries import Window
+from gmassist.store.store import Store
+
+N_DOCS = 10_000
+N_FILES = 1_000
+PASSPHRASE = "benchmark passphrase"
+NOW = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)
+
+SUBJECTS = ["年度预算编制", "采购合同审批", "经营分析会纪要", "人力资源规划", "安全生产检查", "客户投诉处理",
+            "Board pack review", "Quarterly sales report", "Hiring plan", "IT security audit"]  # fmt: skip
+WORDS = ["公司", "部门", "预算", "合同", "会议", "项目", "审批", "执行", "落实", "情况", "报告", "请示",
+         "revenue", "cost", "plan", "risk", "review", "customer", "supplier", "schedule"]  # fmt: skip
+SEARCHES = ["年度预算编制", "budget review", "华东建设"]
+"""Typed one character at a time; every prefix is one keystroke."""
+
+
+def body(rng: random.Random, index: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(400)]
+    if index % 50 == 0:
+        words.insert(rng.randrange(len(words)), "华东建设集团")
+    return f"关于{SUBJECTS[index % len(SUBJECTS)]}的请示\n" + " ".join(words)
+
+
+def build_store(folder: Path) -> Store:
+    """A store with N_DOCS documents (about 2 KB of text each, 1% confidential), inserted in bulk."""
+    store, _ = Store.create(folder / "store", passphrase=PASSPHRASE, clock=FrozenClock(NOW))
+    rng = random.Random(2026)
+    key = store.confidential_key()
+    rows = []
+    for i in range(N_DOCS):
+        doc_id = new_id()
+        received = NOW - timedelta(minutes=i * 7)
+        values = {
+            "id": doc_id, "created": received, "updated": received, "confidential": i % 100 == 3,
+            "title": f"关于{SUBJECTS[i % len(SUBJECTS)]}的请示（{i}）", "number": f"总办〔2026〕{i}号",
+            "doc_type": "report", "sender": rng.choice(["华东建设集团", "销售部", "Acme Ltd"]), "recipients": "",
+            "department_id": None, "received": received, "reply_by": None, "security_level": "internal",
+            "urgency": "normal", "state": rng.choice(["received", "submitted", "instructed", "routed", "closed"]),
+            "state_since": received, "holder": "assistant", "notes": "", "body_text": body(rng, i),
+            "file_name": f"doc{i}.txt", "mime": "text/plain", "size": 2000, "content_hash": "",
+            "parent_id": None, "version": 1, "rule_id": None, "overrides": "",
+        }  # fmt: skip
+        if values["confidential"]:
+            values["security_level"] = "secret"
+            for name in Document.__sealed__:
+                if values[name]:
+                    values[name] = crypto.seal(key, "document", name, doc_id, values[name])
+        rows.append(values)
+    tag_id = new_id()
+    with store.engine.begin() as connection:
+        for start in range(0, len(rows), 1000):
+            connection.execute(insert(table_of(Document)), rows[start : start + 1000])
+        connection.execute(insert(table_of(Tag)), [{"id": tag_id, "created": NOW, "updated": NOW, "confidential": False, "name": "预算", "colour": ""}])
+        connection.execute(
+            insert(table_of(Tagging)),
+            [{"tag_id": tag_id, "item_kind": "document", "item_id": r["id"]} for r in rows[::20]],
+        )
+    store.lock_confidential()
+    return store
+
+
+def list_baseline(store: Store) -> float:
+    """The placeholder screen's query: count and the first page of a plain Window."""
+    table = table_of(Document)
+    window = Window(store, Document, ["received", "number", "title", "state"], [table.c.received.desc()])
+    return timed(lambda: (window.count(), window.fetch(0, 100)), repeat=7)
+
+
+def list_open(store: Store) -> float:
+    """What the inbox list does when it opens: count and the first page of the default search."""
+
+    def run() -> None:
+        search = inbox.DocumentSearch(store, SearchQuery())
+        search.count()
+        search.fetch(0, 100)
+
+    return timed(run, repeat=7)
+
+
+def keystrokes(store: Store) -> list[float]:
+    """Each prefix of each search, parsed, counted and its first page fetched (what one keystroke costs)."""
+    samples = []
+    for text in SEARCHES:
+        for end in range(1, len(text) + 1):
+            prefix = text[:end]
+
+            def run(prefix: str = prefix) -> None:
+                search = inbox.DocumentSearch(store, SearchQuery.parse(prefix))
+                search.count()
+                search.fetch(0, 100)
+
+            samples.append(timed(run, repeat=3))
+    return samples
+
+
+async def app_open(root: Path) -> float:
+    """Headless app: from pressing 3 to the inbox list's first rows loaded."""
+    from gmassist.config import Settings
+    from gmassist.tui.app import GmassistApp
+    from gmassist.tui.widgets.virtual_list import VirtualList
+
+    settings = Settings()
+    app = GmassistApp(root, settings, FrozenClock(NOW), passphrase=PASSPHRASE)
+    async with app.run_test(size=(140, 45)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.store is not None:
+                break
+        await app.workers.wait_for_complete()
+        start = time.perf_counter()
+        await pilot.press("3")
+        while True:
+            await pilot.pause(0.005)
+            records = app.screen.query("#records")
+            if records and records.first(VirtualList).get_row(0) is not None:
+                break
+        elapsed = time.perf_counter() - start
+        app.close_store()
+    return elapsed
+
+
+def make_files(folder: Path) -> list[Path]:
+    rng = random.Random(7)
+    paths = []
+    for i in range(N_FILES):
+        kind = i % 3
+        name = [f"请示{i}.txt", f"note{i}.md", f"mail{i}.eml"][kind]
+        text = f"关于{SUBJECTS[i % len(SUBJECTS)]}的请示 {i}\n" + " ".join(rng.choice(WORDS) for _ in range(200))
+        if kind == 2:
+            text = f"From: a{i}@example.com\r\nSubject: Report {i}\r\nDate: Wed, 25 Nov 2026 09:00:00 +0800\r\n\r\n{text}"
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        store = build_store(folder)
+        print(f"(built {N_DOCS} documents in {time.perf_counter() - started:.1f} s)", flush=True)
+        baseline = list_baseline(store)
+        report("window_count_first_page_10k", baseline, "window_count_first_page_10k", baseline)
+        report("inbox_list_open_10k", list_open(store), "window_count_first_page_10k", baseline, "< 0.200 s")
+        samples = keystrokes(store)
+        report("search_keystroke_median", statistics.median(samples), "window_count_first_page_10k", baseline)
+        report("search_keystroke_max", max(samples), "window_count_first_page_10k", baseline, "< 0.050 s")
+        store.close()
+        report(
+            "app_key3_to_rows_10k", asyncio.run(app_open(folder / "store")), "window_count_first_page_10k", baseline,
+            "< 0.200 s",
+        )  # fmt: skip
+
+        files = folder / "files"
+        files.mkdir()
+        paths = make_files(files)
+
+        def read_and_hash() -> None:
+            for path in paths:
+                hashlib.sha256(path.read_bytes()).hexdigest()
+
+        read_baseline = timed(read_and_hash)
+        intake_store, _ = Store.create(folder / "intake", passphrase=PASSPHRASE, clock=FrozenClock(NOW))
+        start = time.perf_counter()
+        results = inbox.ingest_paths(intake_store, [files])
+        intake = time.perf_counter() - start
+        assert sum(r.status == "taken_in" for r in results) == N_FILES, {r.status for r in results}
+        intake_store.close()
+        report("read_and_hash_1000_files", read_baseline, "read_and_hash_1000_files", read_baseline)
+        report("ingest_1000_small_files", intake, "read_and_hash_1000_files", read_baseline, "< 30 s")
+
+
+if __name__ == "__main__":
+    main()
