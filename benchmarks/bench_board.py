@@ -134,6 +134,18 @@ def make_store(root: Path, boards_wanted: int) -> list[str]:
     return ids
 
 
+async def workers_done(app: App[object]) -> None:
+    """Wait for every worker (one the app replaced by a newer one counts as done)."""
+    from textual.worker import WorkerCancelled
+
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+
+
 async def after_refresh(app: App[object]) -> None:
     """Return once pending messages are handled and the screen painted."""
     painted = asyncio.Event()
@@ -164,24 +176,24 @@ async def board_cases(root: Path, board_ids: list[str]) -> dict[str, list[float]
     samples: dict[str, list[float]] = {"board_open": [], "move_shown": [], "move_stored": []}
     app = GmassistApp(root, Settings(), FrozenClock(NOW), passphrase=PASSPHRASE)
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         await pilot.press("5")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, BoardScreen)
         for run in range(RUNS + 1):  # the first round warms up
             started = time.perf_counter()
             screen.open_board(board_ids[run % len(board_ids)])
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await after_refresh(app)
             opened = time.perf_counter() - started
             columns = list(screen.query(CardColumn))
             drawn = [columns[0].render_line(y).text for y in range(columns[0].size.height)]
             if len(columns) != 4 or not any("P" in line for line in drawn) or len(screen.cards) != CARDS:
                 raise RuntimeError("the board was not drawn")
-            columns[0].focus()
+            screen.activate(columns[0])
             await pilot.pause()
             columns[0].cursor = 0
             before = len(columns[1].cards)
@@ -189,7 +201,7 @@ async def board_cases(root: Path, board_ids: list[str]) -> dict[str, list[float]
             screen.action_move_card(1)
             await after_refresh(app)
             shown = time.perf_counter() - started
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             stored = time.perf_counter() - started
             if len(columns[1].cards) != before + 1:
                 raise RuntimeError("the card did not move")

@@ -190,8 +190,9 @@ def test_move_stores_the_column_and_positions_and_undo_puts_them_back(store) -> 
         doing,
         0,
     )
-    assert stored(store, board.id)["To do"] == [("a", 0), ("c", 1), ("d", 2)]
-    assert stored(store, board.id)["Doing"] == [("b", 0), ("x", 1)]
+    # order keys, not indexes: the cards left behind keep theirs; b goes before x
+    assert stored(store, board.id)["To do"] == [("a", 0), ("c", 2), ("d", 3)]
+    assert stored(store, board.id)["Doing"] == [("b", -1), ("x", 0)]
     assert store.undo() == "card.move"
     assert stored(store, board.id)["To do"] == [("a", 0), ("b", 1), ("c", 2), ("d", 3)]
     assert stored(store, board.id)["Doing"] == [("x", 0)]
@@ -265,8 +266,65 @@ def test_positions_with_gaps_are_repaired_by_the_next_move(store) -> None:
         for card in session.exec(select(Card).where(Card.board_id == board.id)).scalars():
             card.position = (card.seq) * 10
     card = ids(store, board.id)
-    boards.reorder_card(store, card["c"], -1)
-    assert stored(store, board.id)["To do"] == [("a", 0), ("c", 1), ("b", 2)]
+    boards.reorder_card(store, card["c"], -1)  # c passes b: they swap keys
+    assert stored(store, board.id)["To do"] == [("a", 10), ("c", 20), ("b", 30)]
+    with store.action("test.ties") as session:  # keys that do not order the column are renumbered
+        for card_row in session.exec(select(Card).where(Card.board_id == board.id)).scalars():
+            card_row.position = 7
+    boards.reorder_card(store, card["a"], 1)
+    assert stored(store, board.id)["To do"] == [("b", 0), ("a", 1), ("c", 2)]
+
+
+def changes_of_last_action(store) -> int:
+    """Rows the latest action wrote (each is logged for undo)."""
+    from gmassist.store.models import Change
+
+    with store.read() as session:
+        rows = session.exec(select(Change).order_by(Change.seq.desc())).scalars().all()
+    return sum(1 for row in rows if row.action_id == rows[0].action_id)
+
+
+def test_a_move_writes_only_the_cards_whose_place_it_changes(store) -> None:
+    board = new_board(store)
+    for index in range(40):
+        add(store, board, f"card {index}")
+    snapshot = boards.load_board(store, board.id)
+    todo, waiting = snapshot.columns[0].id, snapshot.columns[2].id
+    top = snapshot.cards[0].id
+    boards.move_card(store, top, waiting)  # out of the top of a column of 40, to the bottom of another
+    assert changes_of_last_action(store) == 1
+    boards.reorder_card(store, snapshot.cards[5].id, 1)  # J: it swaps keys with the card it passes
+    assert changes_of_last_action(store) == 2
+    boards.move_card(store, top, todo, 0)  # back to the top: the key before the first
+    assert changes_of_last_action(store) == 1
+    assert titles(store, board.id)["To do"][:8] == [
+        "card 0",
+        "card 1",
+        "card 2",
+        "card 3",
+        "card 4",
+        "card 6",
+        "card 5",
+        "card 7",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("order", "keys", "moved", "expected"),
+    [
+        (["a", "b", "x"], {"a": 0, "b": 1}, "x", [0, 1, 2]),  # to the bottom
+        (["x", "a", "b"], {"a": 0, "b": 1}, "x", [-1, 0, 1]),  # to the top
+        (["a", "x", "b"], {"a": 0, "b": 10}, "x", [0, 5, 10]),  # into a gap
+        (["a", "x", "b", "c"], {"a": 0, "b": 1, "c": 2}, "x", [0, 1, 2, 3]),  # no gap: b and c move up
+        (["a", "x", "b", "c"], {"a": 0, "b": 1, "c": 5}, "x", [0, 1, 2, 5]),  # ...only as far as needed
+        (["b", "a", "c"], {"a": 0, "b": 1, "c": 2}, "a", [0, 1, 2]),  # a passes b: they swap
+        (["b", "c", "a"], {"a": 4, "b": 6, "c": 9}, "a", [4, 6, 9]),  # passes two: three keys rotate
+        (["a", "c"], {"a": 0, "b": 1, "c": 2}, "b", [0, 2]),  # left the column: nothing changes
+        (["a", "b"], {"a": 3, "b": 3}, "x", [0, 1]),  # ties: renumbered
+    ],
+)
+def test_order_keys(order, keys, moved, expected) -> None:
+    assert boards.order_keys(order, keys, moved) == expected
 
 
 def test_archive_and_undo(store) -> None:
@@ -296,7 +354,7 @@ def test_new_cards_take_the_next_number_and_go_to_the_bottom(store) -> None:
     second = add(store, board, "second")
     top = boards.create_card(store, board.id, boards.CardForm("top"), position=0)
     assert (first.short_id, second.short_id, top.short_id) == ("P1-1", "P1-2", "P1-3")
-    assert stored(store, board.id)["To do"] == [("top", 0), ("first", 1), ("second", 2)]
+    assert stored(store, board.id)["To do"] == [("top", -1), ("first", 0), ("second", 1)]
     card = next(c for c in boards.load_board(store, board.id).cards if c.title == "first")
     assert (card.owner_name, card.labels, card.due) == ("王芳", ("vendor", "VIP"), date(2026, 12, 1))
     with pytest.raises(InvalidInput):

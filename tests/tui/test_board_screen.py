@@ -108,8 +108,12 @@ def shown(screen: BoardScreen) -> dict[str, list[str]]:
 
 
 def focused_column(app: GmassistApp) -> str:
-    assert isinstance(app.focused, CardColumn)
-    return app.focused.column.name
+    """The column the keys act on (the columns container holds the focus)."""
+    screen = app.screen
+    assert isinstance(screen, BoardScreen) and app.focused is screen.query_one("#board-columns")
+    widget = screen.column_widgets[screen.active_column]
+    assert widget.active and sum(w.active for w in screen.query(CardColumn)) == 1
+    return widget.column.name
 
 
 @pytest.fixture
@@ -213,7 +217,7 @@ async def test_wip_limit_asks_first_and_blocked_cards_are_refused(board_root: Pa
         assert "⛔" in screen.query(CardColumn)[2].render_line(2).text
         # once its blocker is done it may go
         await pilot.press("h", "k", "k")
-        assert app.focused.cursor_card.title == "Budget approved"
+        assert screen.column_widgets[screen.active_column].cursor_card.title == "Budget approved"
         await pilot.press("L", "L")
         await settle(pilot)
         assert placed(app, "P2")["Done"] == ["Budget approved"]

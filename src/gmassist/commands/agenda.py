@@ -74,12 +74,13 @@ def cmd_agenda(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 
     now = clock.now()
     start, end = period_of(args, now, settings.agenda.week_starts == "monday")
-    store = open_store(args, settings, clock)
+    # A quick read: the full integrity check (every page) is left to `gmassist doctor` and the app.
+    store = open_store(args, settings, clock, check=False)
     try:
         if args.include_confidential:
             unlock_confidential(store)
         rules = service.policy(settings, now.tzinfo)
-        page = service.page(store, start, end, rules)
+        page = service.page(store, start, end, rules, cache=False)
     finally:
         store.close()
     zone = now.tzinfo
@@ -176,9 +177,9 @@ def cmd_remind(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
     if args.within < 1:
         raise InvalidInput(_("--within must be at least one minute"), field="within")
     now = clock.now()
-    store = open_store(args, settings, clock)
+    store = open_store(args, settings, clock, check=False)
     try:
-        due = service.reminders_between(store, now, now + timedelta(minutes=args.within))
+        due = service.reminders_between(store, now, now + timedelta(minutes=args.within), cache=False)
         rows = service.rows_for(store, [reminder.occurrence for reminder in due])
     finally:
         store.close()

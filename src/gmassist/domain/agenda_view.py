@@ -373,6 +373,11 @@ def read_day(text: str, now: datetime, starts_monday: bool = True) -> date:
     lowered = cleaned.lower()
     if lowered in _WEEK_WORDS:
         return week_start(now.date(), starts_monday) + timedelta(weeks=_WEEK_WORDS[lowered])
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
+        try:
+            return date.fromisoformat(cleaned)  # scripts' usual form; no need to load the parser
+        except ValueError:
+            pass
     try:
         return parse_day(cleaned, now)
     except QuickAddError as exc:

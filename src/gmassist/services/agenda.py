@@ -249,9 +249,12 @@ def _fresh(store: Store, cache: _StoreCache) -> Hashable:
     return version
 
 
-def _window(store: Store, start: datetime, end: datetime) -> list[Occurrence]:
+def _window(store: Store, start: datetime, end: datetime, *, widen: bool = True) -> list[Occurrence]:
     cache = _cache_of(store)
     start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if not widen:
+        # One look (a command line run): expanding the twelve-week span would be wasted.
+        return dom.expand(_load(store, start, end), start, end, on_error=lambda _row, _error: None)
     with cache.lock:
         version = _fresh(store, cache)
         target = cache.long if end - start > _LONG_WINDOW else cache.pages
@@ -271,14 +274,15 @@ def _window(store: Store, start: datetime, end: datetime) -> list[Occurrence]:
         return target.get(start, end, version, load, on_error=skipped)
 
 
-def occurrences(store: Store, start: datetime, end: datetime) -> list[Occurrence]:
+def occurrences(store: Store, start: datetime, end: datetime, *, cache: bool = True) -> list[Occurrence]:
     """Every occurrence overlapping [start, end) (aware datetimes), sorted by start.
 
     Series, their overrides and EXDATEs, and single events, expanded per the event's zone; cached per
     window and data version (see the module docstring). Confidential titles are masked while locked.
-    Rows that cannot be read are skipped (see `skipped_rows`).
+    Rows that cannot be read are skipped (see `skipped_rows`). `cache=False` reads just this window and
+    remembers nothing (a one-shot command).
     """
-    return _window(store, start, end)
+    return _window(store, start, end, widen=cache)
 
 
 def rows_for(store: Store, items: Iterable[Occurrence]) -> dict[str, EventRow]:
@@ -396,10 +400,10 @@ class Page:
         return self.rows.get(occurrence.event_id)
 
 
-def page(store: Store, start: datetime, end: datetime, rules: Policy) -> Page:
+def page(store: Store, start: datetime, end: datetime, rules: Policy, *, cache: bool = True) -> Page:
     """The occurrences of [start, end) with conflict flags and preparation counts, for a view."""
     margin = max(rules.travel_buffer, rules.buffer, timedelta(0)) + timedelta(days=1)
-    around = occurrences(store, start - margin, end + margin)
+    around = occurrences(store, start - margin, end + margin, cache=cache)
     inside = tuple(o for o in around if _touches(o, start, end))
     flags = conflicted(around, rules.buffer, rules.travel_buffer)
     return Page(
@@ -1495,11 +1499,13 @@ def meetings_needing_prep(
 # --- reminders ----------------------------------------------------------------------------------------------
 
 
-def reminders_between(store: Store, since: datetime, until: datetime) -> list[Reminder]:
+def reminders_between(
+    store: Store, since: datetime, until: datetime, *, cache: bool = True
+) -> list[Reminder]:
     """The reminders ringing in [since, until), soonest first (each exactly once over adjacent windows)."""
     if until <= since:
         return []
-    found = occurrences(store, since, until + _REMINDER_LEAD)
+    found = occurrences(store, since, until + _REMINDER_LEAD, cache=cache)
     rows = rows_for(store, found)
     items = []
     for o in found:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, cast, func, or_, select
@@ -1157,21 +1158,72 @@ def _states(session: Any, board_id: str) -> tuple[list[ColumnInfo], list[Any], l
     return columns, rows, rules.column_states(columns, rows)
 
 
-def _write_order(session: Any, touched: Iterable[ColumnState], rows: Sequence[Any]) -> int:
-    """Store the order of the touched columns: every card whose column or position differs from its index
-    (the domain's Move.updates, plus any gap left by archived cards). Returns how many cards were written."""
+def order_keys(card_ids: Sequence[str], stored: Mapping[str, int], moved: str) -> list[int]:
+    """Positions for a column in the order `card_ids`, changing as few stored ones as possible.
+
+    A card's stored position is an order key (the column is sorted by it), not its index: so the cards a
+    move does not pass keep theirs. `stored` holds the keys of the cards already in this column; `moved`
+    is the card that moved (new to the column, or reordered in it). A card arriving at the bottom or top
+    takes the next key past the end; one arriving between two cards takes a free key between them, else
+    the cards after it move up one; a card reordered in its column swaps keys with the cards it passed.
+    Keys that are not strictly increasing (ties, old data) are renumbered 0, 1, 2... in full.
+    """
+    others = [card for card in card_ids if card != moved]
+    keys = [stored.get(card) for card in others]
+    known = [key for key in keys if key is not None]
+    if len(known) != len(keys) or any(b <= a for a, b in pairwise(known)):
+        return list(range(len(card_ids)))
+    if moved not in card_ids:
+        return known
+    new_index = list(card_ids).index(moved)
+    if moved in stored:
+        # reordered: the cards between its old and new place keep the same set of keys, rotated
+        old_order = sorted(card_ids, key=lambda card: stored[card])
+        old_index = old_order.index(moved)
+        low, high = sorted((old_index, new_index))
+        pool = sorted(stored[card] for card in old_order[low : high + 1])
+        result = [stored[card] for card in card_ids]
+        result[low : high + 1] = pool
+        return result
+    before = known[new_index - 1] if new_index > 0 else None
+    after = known[new_index] if new_index < len(known) else None
+    if after is None:
+        key = before + 1 if before is not None else 0
+    elif before is None:
+        key = after - 1
+    elif after - before >= 2:
+        key = before + (after - before) // 2
+    else:  # no free key between them: the cards after it move up as far as needed
+        key = before + 1
+        for index in range(new_index, len(known)):
+            previous = key if index == new_index else known[index - 1]
+            known[index] = max(known[index], previous + 1)
+    return [*known[:new_index], key, *known[new_index:]]
+
+
+def _write_order(
+    session: Any, touched: Sequence[ColumnState], rows: Sequence[Any], moved: str
+) -> dict[str, int]:
+    """Store the order of the columns a move touched (the domain's Move.columns) with as few writes as
+    order_keys allows: a card moved to the bottom of another column is one row, however long the columns.
+    Returns the key of every card in the touched columns."""
     stored = {row.id: (row.column_id, row.position) for row in rows}
-    wanted = {
-        card_id: (state.column_id, index)
-        for state in touched
-        for index, card_id in enumerate(state.card_ids)
-        if stored.get(card_id) != (state.column_id, index)
-    }
-    if not wanted:
-        return 0
-    for card in session.exec(orm_select(Card).where(col(Card.id).in_(list(wanted)))).all():
-        card.column_id, card.position = wanted[card.id]
-    return len(wanted)
+    keys: dict[str, int] = {}
+    wanted: dict[str, tuple[str, int]] = {}
+    for state in touched:
+        current = {
+            card: stored[card][1]
+            for card in state.card_ids
+            if card in stored and stored[card][0] == state.column_id
+        }
+        for card, key in zip(state.card_ids, order_keys(state.card_ids, current, moved), strict=True):
+            keys[card] = key
+            if card in stored and stored[card] != (state.column_id, key):
+                wanted[card] = (state.column_id, key)
+    if wanted:
+        for card in session.exec(orm_select(Card).where(col(Card.id).in_(list(wanted)))).all():
+            card.column_id, card.position = wanted[card.id]
+    return keys
 
 
 def _blocker(code: str, row: Any, rows: Sequence[Any]) -> Blocker | None:
@@ -1201,7 +1253,7 @@ def move_card(
             blocked_by=_blocker(board_row.code, row, rows),
             override_wip=override_wip,
         )
-        _write_order(session, move.columns, rows)
+        _write_order(session, move.columns, rows, card_id)
     return move
 
 
@@ -1213,7 +1265,7 @@ def reorder_card(store: Store, card_id: str, delta: int) -> Move:
         column = next(s for s in states if card_id in s.card_ids)
         index = rules.reorder(column.card_ids, card_id, delta).index(card_id)
         move = rules.move_card(states, card_id, column.column_id, index)
-        _write_order(session, move.columns, rows)
+        _write_order(session, move.columns, rows, card_id)
     return move
 
 
@@ -1294,6 +1346,7 @@ def create_card(
         # A new card "moves in" from outside the board, so the domain's WIP rule decides.
         arriving = ColumnState("", ("",))
         move = rules.move_card([arriving, *states], "", column_id, position)
+        keys = _write_order(session, move.columns[1:], rows, "")  # may move the cards after it up
         seq = board.next_seq
         board.next_seq = seq + 1
         new = Card(
@@ -1302,7 +1355,7 @@ def create_card(
             board_id=board_id,
             column_id=column_id,
             seq=seq,
-            position=move.position,
+            position=keys[""],
             title=form.title.strip(),
             owner_id=resolve_person(store, session, form.owner),
             due=form.due,
@@ -1313,7 +1366,6 @@ def create_card(
         )
         new.blocked_by = _resolve_blocker(session, board, new.id, form.blocked_by)
         session.add(new)
-        _write_order(session, move.columns[1:], rows)  # the cards below the new one shift down
         for index, (text, due) in enumerate(checklist):
             session.add(
                 ChecklistItem(
@@ -1630,6 +1682,7 @@ __all__ = [
     "list_boards",
     "load_board",
     "move_card",
+    "order_keys",
     "person_names",
     "reorder_card",
     "resolve_person",

@@ -6,10 +6,11 @@ the last key did, the row's triage mark included.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlmodel import Session
 from sqlmodel import select as orm_select
 
@@ -17,7 +18,7 @@ from gmassist.config import Settings
 from gmassist.domain import agenda as agenda_domain
 from gmassist.domain import followups as fu
 from gmassist.domain import inbox as inbox_domain
-from gmassist.domain.today import TriageItem, arrange, item_key
+from gmassist.domain.today import TriageItem, arrange, counts, item_key
 from gmassist.errors import InvalidInput
 from gmassist.i18n import _
 from gmassist.services import agenda
@@ -34,6 +35,9 @@ from gmassist.store.models import (
 )
 from gmassist.store.store import Store
 
+SECTION_LIMIT = 200
+"""Rows fetched per section of follow-ups, documents and cards (the most urgent first); the counts stay
+whole. A triage screen of thousands of rows would be read by nobody; handled rows make room."""
 CARD_HORIZON = timedelta(days=7)
 REMINDER_LEAD = timedelta(minutes=15)
 BLOCK_LENGTH = timedelta(hours=1)
@@ -104,18 +108,98 @@ def gather(store: Store, settings: Settings, now: datetime) -> list[TriageItem]:
     return items
 
 
+@dataclass(frozen=True)
+class Today:
+    """What the Today screen shows: the rows (urgent first, at most SECTION_LIMIT of the long sections) and
+    how many rows each section really has left."""
+
+    items: list[TriageItem]
+    totals: dict[str, int]
+
+    @property
+    def left(self) -> int:
+        """How many rows are left to triage in all."""
+        return sum(self.totals.values())
+
+
+def load(store: Store, settings: Settings, now: datetime) -> Today:
+    """Today's rows in screen order, without those handled (triage marks), and the sections' totals."""
+    items = arrange(gather(store, settings, now), marks(store), now.date())
+    totals = counts(items)
+    for section, total in _long_totals(store, now, settings).items():
+        totals[section] = total
+    return Today(items, totals)
+
+
 def rows(store: Store, settings: Settings, now: datetime) -> list[TriageItem]:
     """Today's rows in screen order, without those handled (triage marks)."""
-    return arrange(gather(store, settings, now), marks(store), now.date())
+    return load(store, settings, now).items
+
+
+def _not_hidden(kind: str, id_column: Any, today: date) -> Any:
+    """SQL: the row has no triage mark hiding it today."""
+    table = table_of(TriageMark)
+    hidden = select(table.c.item_key).where(or_(table.c.until.is_(None), table.c.until > today))
+    return (literal(f"{kind}:") + id_column).not_in(hidden)
+
+
+def _followup_filter(today: date) -> list[Any]:
+    table = table_of(FollowUp)
+    return [
+        table.c.status.in_([status.value for status in fu.ACTIVE]),
+        table.c.rrule.is_(None),
+        or_(table.c.next_check_in <= today, table.c.due < today),
+    ]
+
+
+def _document_filter(today: date) -> list[Any]:
+    table = table_of(Document)
+    waiting = sorted(s.value for s in inbox_domain.WAITING_ON_ASSISTANT | inbox_domain.WAITING_ON_MANAGER)
+    return [table.c.state.in_(waiting)]
+
+
+def _card_filter(today: date) -> list[Any]:
+    cards, columns = table_of(Card), table_of(BoardColumn)
+    done = select(columns.c.id).where(columns.c.is_done.is_(True))
+    return [cards.c.archived.is_(False), cards.c.due <= today + CARD_HORIZON, cards.c.column_id.not_in(done)]
+
+
+LONG_SECTIONS: dict[str, tuple[str, Any, Any]] = {
+    "checkin": ("followup", FollowUp, _followup_filter),
+    "document": ("document", Document, _document_filter),
+    "card": ("card", Card, _card_filter),
+}
+"""The sections fetched SECTION_LIMIT rows at a time: (row kind, table, filter)."""
+
+
+def _long_totals(store: Store, now: datetime, settings: Settings) -> dict[str, int]:
+    """Whole counts of the long sections: the rows that match (an index-only count) less those a triage
+    mark hides (a join from the few marks to the rows by id)."""
+    today = now.date()
+    marks_table = table_of(TriageMark)
+    active = or_(marks_table.c.until.is_(None), marks_table.c.until > today)
+    totals = {}
+    with store.engine.connect() as connection:
+        for section, (kind, model, where) in LONG_SECTIONS.items():
+            table = table_of(model)
+            matching = connection.execute(select(func.count()).select_from(table).where(*where(today))).scalar_one()
+            marked_id = func.substr(marks_table.c.item_key, len(kind) + 2)
+            hidden = connection.execute(
+                select(func.count())
+                .select_from(marks_table.join(table, table.c.id == marked_id))
+                .where(active, marks_table.c.item_key.like(f"{kind}:%"), *where(today))
+            ).scalar_one()
+            totals[section] = int(matching) - int(hidden)
+    return totals
 
 
 def _followups(store: Store, today: date, settings: Settings) -> list[TriageItem]:
     table = table_of(FollowUp)
-    active = [status.value for status in fu.ACTIVE]
-    query = select(table).where(
-        table.c.status.in_(active),
-        table.c.rrule.is_(None),
-        or_(table.c.next_check_in <= today, table.c.due < today),
+    query = (
+        select(table)
+        .where(*_followup_filter(today), _not_hidden("followup", table.c.id, today))
+        .order_by(table.c.status, table.c.due, table.c.id)
+        .limit(SECTION_LIMIT)
     )
     items = []
     with store.engine.connect() as connection:
@@ -145,9 +229,11 @@ class _Record:
 
 def _documents(store: Store, now: datetime, settings: Settings) -> list[TriageItem]:
     table = table_of(Document)
-    waiting = sorted(s.value for s in inbox_domain.WAITING_ON_ASSISTANT | inbox_domain.WAITING_ON_MANAGER)
-    query = select(table.c.id, table.c.title, table.c.state, table.c.state_since, table.c.confidential).where(
-        table.c.state.in_(waiting)
+    query = (
+        select(table.c.id, table.c.title, table.c.state, table.c.state_since, table.c.confidential)
+        .where(*_document_filter(now.date()), _not_hidden("document", table.c.id, now.date()))
+        .order_by(table.c.state, table.c.state_since, table.c.id)
+        .limit(SECTION_LIMIT)
     )
     items = []
     with store.engine.connect() as connection:
@@ -168,15 +254,12 @@ def _documents(store: Store, now: datetime, settings: Settings) -> list[TriageIt
 
 
 def _cards(store: Store, today: date) -> list[TriageItem]:
-    cards, columns = table_of(Card), table_of(BoardColumn)
+    cards = table_of(Card)
     query = (
-        select(cards.c.id, cards.c.title, cards.c.due, cards.c.confidential, cards.c.seq)
-        .select_from(cards.join(columns, cards.c.column_id == columns.c.id))
-        .where(
-            cards.c.archived.is_(False),
-            columns.c.is_done.is_(False),
-            cards.c.due <= today + CARD_HORIZON,
-        )
+        select(cards.c.id, cards.c.title, cards.c.due, cards.c.confidential)
+        .where(*_card_filter(today), _not_hidden("card", cards.c.id, today))
+        .order_by(cards.c.due, cards.c.id)
+        .limit(SECTION_LIMIT)
     )
     items = []
     with store.engine.connect() as connection:

@@ -104,6 +104,8 @@ class _Write:
     """Called on the event loop with the job's result."""
     reload: bool = False
     """Read the board again afterwards."""
+    recount: bool = False
+    """The number of cards changed: the status line counts again."""
 
 
 class BoardListSource:
@@ -798,7 +800,7 @@ class BoardScreen(ListScreen):
 
     @work(thread=True, group="board-write", exit_on_error=False)
     def _drain(self, store: Store | None) -> None:
-        changed = False
+        recount = False
         while True:
             with self._write_lock:
                 if not self._writes:
@@ -815,12 +817,12 @@ class BoardScreen(ListScreen):
             except Exception as exc:  # a bug must not leave the queue stuck
                 self.app.call_from_thread(self._write_failed, f"{type(exc).__name__}: {exc}")
                 continue
-            changed = True
+            recount = recount or write.recount
             if write.done is not None:
                 self.app.call_from_thread(write.done, result)
             if write.reload:
                 self.app.call_from_thread(self.load_board)
-        if changed:
+        if recount:
             self.app.call_from_thread(self.gm.refresh_status)
 
     def _write_failed(self, message: str) -> None:
@@ -962,7 +964,7 @@ class BoardScreen(ListScreen):
         def done(_result: object) -> None:
             self.notify(_("Archived {card}; ctrl+z brings it back").format(card=card.short_id))
 
-        self.submit(_Write(lambda store: boards.archive_card(store, card.id), done=done))
+        self.submit(_Write(lambda store: boards.archive_card(store, card.id), done=done, recount=True))
 
     # --- the board --------------------------------------------------------------------------------------
 

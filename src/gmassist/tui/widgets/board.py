@@ -185,6 +185,7 @@ class CardColumn(ScrollView, can_focus=False, inherit_bindings=False):
         self.empty_text = _("No cards")
         self.active = False
         """Whether the keys act on this column (drawn with a bright header and cursor)."""
+        self._styles: dict[str, Style] = {}
         self._slots: tuple[Slot, ...] = ()
         self._starts: list[int] = []
         self._card_slot: dict[int, int] = {}
@@ -325,7 +326,20 @@ class CardColumn(ScrollView, can_focus=False, inherit_bindings=False):
     # --- drawing ----------------------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name)
+        """A component class's style, worked out once per style change (not once per line drawn)."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name) if name else self.rich_style
+            self._styles[name] = style
+        return style
+
+    def _base_style(self) -> Style:
+        return self._style("")
+
+    def notify_style_update(self) -> None:
+        """The theme or the CSS changed: work the styles out again."""
+        self._styles.clear()
+        super().notify_style_update()
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text = fit(text, width)
@@ -352,7 +366,7 @@ class CardColumn(ScrollView, can_focus=False, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         """Line `y` of the view: the header, the rule, then the lines of the slots scrolled into view."""
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         if y == 0:
             return self._header(width, base)
         if y == 1:
