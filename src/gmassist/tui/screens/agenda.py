@@ -173,6 +173,8 @@ class AgendaScreen(ListScreen):
         self._cursor_to_now = False
         """Put the grid's cursor on the current time after the next load (t)."""
         self._grid_ready = False
+        self._can_act: bool | None = None
+        """Whether edit, delete and open were enabled when the footer was last built."""
         self._list_select: str | None = None
         """A row key to put the list's cursor on once its rows have arrived."""
         """Where to put the grid's cursor after paging past an edge (-1: last day, 1: first day)."""
@@ -230,6 +232,14 @@ class AgendaScreen(ListScreen):
         if self.view is View.AGENDA:
             return self.query_one(AgendaList).occurrence_at_cursor(self.list_data)
         return None
+
+    def _update_bindings(self) -> None:
+        """Grey out edit, delete and open when nothing is selected; the footer is rebuilt only when that
+        changes (rebuilding it on every cursor move would cost more than drawing the grid)."""
+        can_act = self.selected() is not None
+        if can_act != self._can_act:
+            self._can_act = can_act
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Edit, delete and open need a selected event; nothing works until the store is open."""
@@ -338,7 +348,7 @@ class AgendaScreen(ListScreen):
         self._pending_select = None
         self._show_heading()
         self._show_info()
-        self.refresh_bindings()
+        self._update_bindings()
 
     def _put_cursor_at_now(self, time_grid: TimeGrid, grid: GridData) -> None:
         """The grid's cursor on today's column at the current half hour (when today is shown)."""
@@ -421,7 +431,7 @@ class AgendaScreen(ListScreen):
     @on(TimeGrid.Changed)
     def _grid_changed(self) -> None:
         self._show_info()
-        self.refresh_bindings()
+        self._update_bindings()
 
     @on(VirtualList.Loaded, "#records")
     def _list_loaded(self) -> None:
@@ -435,7 +445,7 @@ class AgendaScreen(ListScreen):
     @on(VirtualList.Highlighted, "#records")
     def _list_highlighted(self) -> None:
         self._show_info()
-        self.refresh_bindings()
+        self._update_bindings()
 
     @on(TimeGrid.Activated)
     def _grid_activated(self, event: TimeGrid.Activated) -> None:

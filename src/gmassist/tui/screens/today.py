@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from gmassist.domain.today import SECTIONS, TriageItem, counts
+from gmassist.domain.today import SECTIONS, TriageItem
 from gmassist.errors import GmassistError
 from gmassist.i18n import _, language
 from gmassist.tui.widgets.status import StatusLine
@@ -174,13 +174,13 @@ class TodayScreen(Screen[None]):
         from gmassist.services import today
 
         try:
-            rows = today.rows(self.store, self.gm.settings, self.gm.clock.now())
+            result = today.load(self.store, self.gm.settings, self.gm.clock.now())
         except GmassistError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self.show, rows)
+        self.app.call_from_thread(self.show, result.items, result.totals)
 
-    def show(self, items: list[TriageItem]) -> None:
+    def show(self, items: list[TriageItem], totals: dict[str, int]) -> None:
         self.items = {item.key: item for item in items}
         zone = self.gm.zone
         rows = [
@@ -200,14 +200,13 @@ class TodayScreen(Screen[None]):
             records.reload()
         else:
             records.set_source(ListSource(rows))
-        per_section = counts(items)
         self.query_one("#today-heading", Static).update(
             _("Today · {day} · {n} left to triage").format(
-                day=self.gm.clock.now().astimezone(zone).strftime("%Y-%m-%d %a"), n=len(items)
+                day=self.gm.clock.now().astimezone(zone).strftime("%Y-%m-%d %a"), n=sum(totals.values())
             )
         )
         self.query_one("#today-counts", Static).update(
-            "  ".join(f"{_(label)} {per_section[name]}" for name, label in SECTIONS)
+            "  ".join(f"{_(label)} {totals.get(name, 0)}" for name, label in SECTIONS)
         )
 
     # --- the triage keys -------------------------------------------------------------------------

@@ -97,10 +97,10 @@ class CardColumn(ScrollView, can_focus=False, inherit_bindings=False):
         & > .card-column--over { background: $error 40%; color: $foreground; text-style: bold; }
         & > .card-column--id { color: $accent; text-style: bold; }
         & > .card-column--meta { color: $text-muted; }
-        & > .card-column--overdue { color: $warning; text-style: bold; }
-        & > .card-column--blocked { color: $error; text-style: bold; }
-        & > .card-column--milestone { color: $secondary; text-style: bold; }
-        & > .card-column--lane { background: $boost; color: $secondary; text-style: bold; }
+        & > .card-column--overdue { color: $text-warning; text-style: bold; }
+        & > .card-column--blocked { color: $text-error; text-style: bold; }
+        & > .card-column--milestone { color: $text-success; text-style: bold; }
+        & > .card-column--lane { background: $primary-muted; color: $text; text-style: bold; }
         & > .card-column--empty { color: $text-muted; text-style: dim; }
         & > .card-column--cursor {
             background: $block-cursor-blurred-background;
@@ -451,8 +451,8 @@ class BoardTimeline(ScrollView, can_focus=True):
         background: $surface;
         & > .board-timeline--axis { background: $panel; text-style: bold; }
         & > .board-timeline--today { background: $primary 40%; }
-        & > .board-timeline--overdue { color: $warning; text-style: bold; }
-        & > .board-timeline--milestone { color: $secondary; text-style: bold; }
+        & > .board-timeline--overdue { color: $text-warning; text-style: bold; }
+        & > .board-timeline--milestone { color: $text-success; text-style: bold; }
         & > .board-timeline--done { color: $text-muted; }
         & > .board-timeline--empty { color: $text-muted; text-style: dim; }
     }
