@@ -25,12 +25,26 @@ def triage_root(tmp_path: Path, clock, no_keyring) -> Path:
     store, _ = Store.create(tmp_path / "store", passphrase=PASSPHRASE, clock=clock)
     with store.action("setup") as s:
         s.add(Person(name="张三", title="销售经理"))
-        s.add(Event(title="Budget review", start=NOW.replace(hour=14, minute=0),
-                    end=NOW.replace(hour=15, minute=0), start_tz="Asia/Shanghai", end_tz="Asia/Shanghai"))
+        s.add(
+            Event(
+                title="Budget review",
+                start=NOW.replace(hour=14, minute=0),
+                end=NOW.replace(hour=15, minute=0),
+                start_tz="Asia/Shanghai",
+                end_tz="Asia/Shanghai",
+            )
+        )
         s.add(FollowUp(title="Q4 budget", due=TODAY - timedelta(days=1)))
         s.add(FollowUp(title="Press release", next_check_in=TODAY, due=TODAY + timedelta(days=10)))
-        s.add(Document(title="Contract draft", received=NOW - timedelta(days=2), state="submitted",
-                       state_since=NOW - timedelta(days=1), holder="manager"))
+        s.add(
+            Document(
+                title="Contract draft",
+                received=NOW - timedelta(days=2),
+                state="submitted",
+                state_since=NOW - timedelta(days=1),
+                holder="manager",
+            )
+        )
         board = Board(code="P1", name="年会")
         s.add(board)
         s.flush()
@@ -38,10 +52,26 @@ def triage_root(tmp_path: Path, clock, no_keyring) -> Path:
         done = BoardColumn(board_id=board.id, name="Done", position=1, is_done=True)
         s.add_all([todo, done])
         s.flush()
-        s.add(Card(board_id=board.id, column_id=todo.id, seq=1, position=1, title="Book venue",
-                   due=TODAY + timedelta(days=3)))
-        s.add(Card(board_id=board.id, column_id=todo.id, seq=2, position=2, title="Invite guests",
-                   due=TODAY + timedelta(days=2)))
+        s.add(
+            Card(
+                board_id=board.id,
+                column_id=todo.id,
+                seq=1,
+                position=1,
+                title="Book venue",
+                due=TODAY + timedelta(days=3),
+            )
+        )
+        s.add(
+            Card(
+                board_id=board.id,
+                column_id=todo.id,
+                seq=2,
+                position=2,
+                title="Invite guests",
+                due=TODAY + timedelta(days=2),
+            )
+        )
     store.close()
     return tmp_path / "store"
 

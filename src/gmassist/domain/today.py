@@ -22,6 +22,16 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 """Today's sections in screen order, with their (untranslated) headings."""
 
+SHORT_LABELS: dict[str, str] = {
+    "reminder": N_("Reminders"),
+    "agenda": N_("Agenda"),
+    "prep": N_("Prep"),
+    "checkin": N_("Check-ins"),
+    "document": N_("Documents"),
+    "card": N_("Cards"),
+}
+"""Short section names for the list's first column and the counts line."""
+
 SECTION_ORDER = {name: index for index, (name, _label) in enumerate(SECTIONS)}
 
 ACTIONS: dict[str, str] = {
@@ -101,7 +111,9 @@ def arrange(items: Iterable[TriageItem], hidden: Mapping[str, date | None], toda
             if until is None or until > today:
                 continue
         shown.append(item)
-    return sorted(shown, key=lambda item: (SECTION_ORDER.get(item.section, 99), _sort_time(item.when), item.key))
+    return sorted(
+        shown, key=lambda item: (SECTION_ORDER.get(item.section, 99), _sort_time(item.when), item.key)
+    )
 
 
 def counts(items: Sequence[TriageItem]) -> dict[str, int]:

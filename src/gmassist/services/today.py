@@ -56,7 +56,9 @@ def marks(store: Store) -> dict[str, date | None]:
     """Every triage mark: row key -> the day it shows again (None: never)."""
     table = table_of(TriageMark)
     with store.engine.connect() as connection:
-        return {row.item_key: row.until for row in connection.execute(select(table.c.item_key, table.c.until))}
+        return {
+            row.item_key: row.until for row in connection.execute(select(table.c.item_key, table.c.until))
+        }
 
 
 def gather(store: Store, settings: Settings, now: datetime) -> list[TriageItem]:
@@ -72,9 +74,14 @@ def gather(store: Store, settings: Settings, now: datetime) -> list[TriageItem]:
             continue
         items.append(
             TriageItem(
-                "reminder", "reminder", occurrence.event_id,
-                item_key("reminder", occurrence.event_id, occurrence.start), reminder.at, occurrence.title,
-                _("{n} min before").format(n=reminder.minutes), occurrence.confidential,
+                "reminder",
+                "reminder",
+                occurrence.event_id,
+                item_key("reminder", occurrence.event_id, occurrence.start),
+                reminder.at,
+                occurrence.title,
+                _("{n} min before").format(n=reminder.minutes),
+                occurrence.confidential,
             )
         )
 
@@ -83,9 +90,15 @@ def gather(store: Store, settings: Settings, now: datetime) -> list[TriageItem]:
     for occurrence in agenda.occurrences(store, start, end):
         items.append(
             TriageItem(
-                "agenda", "event", occurrence.event_id,
-                item_key("event", occurrence.event_id, occurrence.start), occurrence.start, occurrence.title,
-                occurrence.kind, occurrence.confidential, _("conflict") if occurrence.key in flagged else "",
+                "agenda",
+                "event",
+                occurrence.event_id,
+                item_key("event", occurrence.event_id, occurrence.start),
+                occurrence.start,
+                occurrence.title,
+                occurrence.kind,
+                occurrence.confidential,
+                _("conflict") if occurrence.key in flagged else "",
             )
         )
 
@@ -93,8 +106,13 @@ def gather(store: Store, settings: Settings, now: datetime) -> list[TriageItem]:
         for prep in need.open_items:
             items.append(
                 TriageItem(
-                    "prep", "prep", prep.id, item_key("prep", prep.id), prep.due or need.occurrence.start,
-                    f"{prep.label} · {need.occurrence.title}", _("before {time}").format(
+                    "prep",
+                    "prep",
+                    prep.id,
+                    item_key("prep", prep.id),
+                    prep.due or need.occurrence.start,
+                    f"{prep.label} · {need.occurrence.title}",
+                    _("before {time}").format(
                         time=need.occurrence.start.astimezone(zone).strftime("%m-%d %H:%M")
                     ),
                     need.occurrence.confidential,
@@ -182,7 +200,9 @@ def _long_totals(store: Store, now: datetime, settings: Settings) -> dict[str, i
     with store.engine.connect() as connection:
         for section, (kind, model, where) in LONG_SECTIONS.items():
             table = table_of(model)
-            matching = connection.execute(select(func.count()).select_from(table).where(*where(today))).scalar_one()
+            matching = connection.execute(
+                select(func.count()).select_from(table).where(*where(today))
+            ).scalar_one()
             marked_id = func.substr(marks_table.c.item_key, len(kind) + 2)
             hidden = connection.execute(
                 select(func.count())
@@ -205,13 +225,17 @@ def _followups(store: Store, today: date, settings: Settings) -> list[TriageItem
     with store.engine.connect() as connection:
         for row in connection.execute(query).mappings():
             values = dict(row)
-            record = _Record(values)
+            record: Any = _Record(values)
             level = fu.escalation_level(record, today, settings.followups)
             overdue = fu.is_overdue(record, today)
             items.append(
                 TriageItem(
-                    "checkin", "followup", values["id"], item_key("followup", values["id"]),
-                    values["next_check_in"] or values["due"], _shown(store, "followup", values, "title"),
+                    "checkin",
+                    "followup",
+                    values["id"],
+                    item_key("followup", values["id"]),
+                    values["next_check_in"] or values["due"],
+                    _shown(store, "followup", values, "title"),
                     _("due {day}").format(day=values["due"]) if values["due"] else "",
                     values["confidential"],
                     fu.escalation_label(level) if overdue else "",
@@ -241,13 +265,20 @@ def _documents(store: Store, now: datetime, settings: Settings) -> list[TriageIt
             values = dict(row)
             state = inbox_domain.State(values["state"])
             on_manager = state in inbox_domain.WAITING_ON_MANAGER
-            stale = inbox_domain.is_waiting_too_long(state, values["state_since"], now, settings.inbox.stale_days)
+            stale = inbox_domain.is_waiting_too_long(
+                state, values["state_since"], now, settings.inbox.stale_days
+            )
             items.append(
                 TriageItem(
-                    "document", "document", values["id"], item_key("document", values["id"]),
-                    values["state_since"], _shown(store, "document", values, "title"),
+                    "document",
+                    "document",
+                    values["id"],
+                    item_key("document", values["id"]),
+                    values["state_since"],
+                    _shown(store, "document", values, "title"),
                     _("waiting on the manager") if on_manager else _("waiting on you"),
-                    values["confidential"], _("stale") if stale else "",
+                    values["confidential"],
+                    _("stale") if stale else "",
                 )
             )
     return items
@@ -267,8 +298,14 @@ def _cards(store: Store, today: date) -> list[TriageItem]:
             values = dict(row)
             items.append(
                 TriageItem(
-                    "card", "card", values["id"], item_key("card", values["id"]), values["due"],
-                    _shown(store, "card", values, "title"), str(values["due"]), values["confidential"],
+                    "card",
+                    "card",
+                    values["id"],
+                    item_key("card", values["id"]),
+                    values["due"],
+                    _shown(store, "card", values, "title"),
+                    str(values["due"]),
+                    values["confidential"],
                     _("overdue") if values["due"] < today else "",
                 )
             )
@@ -311,7 +348,9 @@ def done(store: Store, item: TriageItem) -> None:
         elif item.kind == "document":
             doc = session.get(Document, item.item_id)
             if doc is not None and inbox_domain.Action.CLOSE.value in inbox_domain.allowed_actions(doc.state):
-                step = inbox_domain.transition(doc.state, inbox_domain.Action.CLOSE, actor=store.actor, now=now)
+                step = inbox_domain.transition(
+                    doc.state, inbox_domain.Action.CLOSE, actor=store.actor, now=now
+                )
                 _apply_step(session, doc, step)
         _mark(session, item, "done", None, now)
 
@@ -363,6 +402,8 @@ def delegate(store: Store, item: TriageItem, owner_id: str | None, owner_name: s
         raise InvalidInput(_("name the owner"), "owner")
     with store.action("today.delegate") as session:
         followup = FollowUp(
+            created=now,
+            updated=now,
             title=item.title,
             source_kind="conversation",
             source_id=item.item_id,
@@ -374,8 +415,17 @@ def delegate(store: Store, item: TriageItem, owner_id: str | None, owner_name: s
         )
         session.add(followup)
         session.flush()
-        session.add(Link(a_kind=_link_kind(item), a_id=item.item_id, b_kind="followup", b_id=followup.id,
-                         relation="delegated"))
+        session.add(
+            Link(
+                created=now,
+                updated=now,
+                a_kind=_link_kind(item),
+                a_id=item.item_id,
+                b_kind="followup",
+                b_id=followup.id,
+                relation="delegated",
+            )
+        )
         _mark(session, item, "delegate", None, now)
         return followup.id
 
@@ -390,24 +440,47 @@ def block_time(store: Store, item: TriageItem, settings: Settings) -> datetime:
     now = store.clock.now()
     rules = agenda.policy(settings, now.tzinfo)
     until = _midnight(now.date() + timedelta(days=8), now.tzinfo)
-    busy = [o for o in agenda.occurrences(store, now - timedelta(days=1), until + timedelta(days=1)) if o.busy]
+    busy = [
+        o for o in agenda.occurrences(store, now - timedelta(days=1), until + timedelta(days=1)) if o.busy
+    ]
     slots = agenda_domain.free_slots(
-        busy, BLOCK_LENGTH, now, until, working_hours=rules.hours, zone_name=rules.zone_name,
-        buffer=rules.buffer, limit=1,
+        busy,
+        BLOCK_LENGTH,
+        now,
+        until,
+        working_hours=rules.hours,
+        zone_name=rules.zone_name,
+        buffer=rules.buffer,
+        limit=1,
     )
     if not slots:
         raise InvalidInput(_("no free hour in the working hours of the coming week"))
     start = slots[0].start
     with store.action("today.block") as session:
         event = Event(
-            title=_("Focus: {title}").format(title=item.title), kind="focus", start=start,
-            end=start + BLOCK_LENGTH, start_tz=rules.zone_name, end_tz=rules.zone_name,
+            created=now,
+            updated=now,
+            title=_("Focus: {title}").format(title=item.title),
+            kind="focus",
+            start=start,
+            end=start + BLOCK_LENGTH,
+            start_tz=rules.zone_name,
+            end_tz=rules.zone_name,
             confidential=item.confidential,
         )
         session.add(event)
         session.flush()
-        session.add(Link(a_kind="event", a_id=event.id, b_kind=_link_kind(item), b_id=item.item_id,
-                         relation="time_block"))
+        session.add(
+            Link(
+                created=now,
+                updated=now,
+                a_kind="event",
+                a_id=event.id,
+                b_kind=_link_kind(item),
+                b_id=item.item_id,
+                relation="time_block",
+            )
+        )
         _mark(session, item, "block", start.astimezone(now.tzinfo).date() + timedelta(days=1), now)
     return start
 
@@ -423,14 +496,27 @@ def archive(store: Store, item: TriageItem) -> None:
                 card.archived = True
         elif item.kind == "document":
             doc = session.get(Document, item.item_id)
-            if doc is not None and inbox_domain.Action.ARCHIVE.value in inbox_domain.allowed_actions(doc.state):
-                _apply_step(session, doc, inbox_domain.transition(
-                    doc.state, inbox_domain.Action.ARCHIVE, actor=store.actor, now=now))
+            if doc is not None and inbox_domain.Action.ARCHIVE.value in inbox_domain.allowed_actions(
+                doc.state
+            ):
+                _apply_step(
+                    session,
+                    doc,
+                    inbox_domain.transition(
+                        doc.state, inbox_domain.Action.ARCHIVE, actor=store.actor, now=now
+                    ),
+                )
         _mark(session, item, "archive", None, now)
 
 
-MODELS = {"event": Event, "reminder": Event, "prep": PrepItem, "followup": FollowUp, "document": Document,
-          "card": Card}
+MODELS = {
+    "event": Event,
+    "reminder": Event,
+    "prep": PrepItem,
+    "followup": FollowUp,
+    "document": Document,
+    "card": Card,
+}
 
 
 def mark_confidential(store: Store, item: TriageItem) -> None:

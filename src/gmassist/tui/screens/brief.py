@@ -25,9 +25,16 @@ class BriefScreen(ModalScreen[None]):
 
     area = _("brief")
     BINDINGS = [
-        Binding("w", "write", _("Write file"), id="brief.write", tooltip=_("Write the brief to a Markdown file")),
-        Binding("i", "toggle_confidential", _("Confidential"), id="brief.confidential",
-                tooltip=_("Include confidential items (they must be unlocked)")),
+        Binding(
+            "w", "write", _("Write file"), id="brief.write", tooltip=_("Write the brief to a Markdown file")
+        ),
+        Binding(
+            "i",
+            "toggle_confidential",
+            _("Confidential"),
+            id="brief.confidential",
+            tooltip=_("Include confidential items (they must be unlocked)"),
+        ),
         Binding("escape,q", "dismiss", _("Close"), id="brief.close"),
     ]
 
@@ -57,8 +64,13 @@ class BriefScreen(ModalScreen[None]):
         store = self.gm.store
         assert store is not None
         try:
-            data, text = brief.make(store, self.gm.clock, language(), include_confidential=self.include_confidential,
-                                    settings=self.gm.settings)
+            data, text = brief.make(
+                store,
+                self.gm.clock,
+                language(),
+                include_confidential=self.include_confidential,
+                settings=self.gm.settings,
+            )
         except GmassistError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return

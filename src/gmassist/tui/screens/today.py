@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from gmassist.domain.today import SECTIONS, TriageItem
+from gmassist.domain.today import SECTIONS, SHORT_LABELS, TriageItem
 from gmassist.errors import GmassistError
 from gmassist.i18n import _, language
 from gmassist.tui.widgets.status import StatusLine
@@ -25,9 +25,14 @@ if TYPE_CHECKING:
     from gmassist.store.store import Store
     from gmassist.tui.app import GmassistApp
 
-SECTION_LABELS = dict(SECTIONS)
-MODE_OF_KIND = {"event": "agenda", "reminder": "agenda", "prep": "agenda", "followup": "followups",
-                "document": "inbox", "card": "board"}
+MODE_OF_KIND = {
+    "event": "agenda",
+    "reminder": "agenda",
+    "prep": "agenda",
+    "followup": "followups",
+    "document": "inbox",
+    "card": "board",
+}
 
 
 @dataclass
@@ -107,15 +112,41 @@ class TodayScreen(Screen[None]):
     area = _("today")
     BINDINGS = [
         Binding("d", "triage('done')", _("Done"), id="today.done", tooltip=_("Done, closed or handled")),
-        Binding("s", "snooze", _("Snooze"), id="today.snooze", tooltip=_("Out of Today until a day (+2d, 周五)")),
-        Binding("f", "delegate", _("Delegate"), id="today.delegate", tooltip=_("A follow-up for someone else")),
-        Binding("v", "triage('block')", _("Block time"), id="today.block", tooltip=_("An hour for it in the agenda")),
-        Binding("a", "triage('archive')", _("Archive"), id="today.archive", tooltip=_("Archive it, or drop it from Today")),
-        Binding("c", "triage('confidential')", _("Confidential"), id="today.confidential",
-                tooltip=_("Mark it confidential")),
+        Binding(
+            "s", "snooze", _("Snooze"), id="today.snooze", tooltip=_("Out of Today until a day (+2d, 周五)")
+        ),
+        Binding(
+            "f", "delegate", _("Delegate"), id="today.delegate", tooltip=_("A follow-up for someone else")
+        ),
+        Binding(
+            "v",
+            "triage('block')",
+            _("Block time"),
+            id="today.block",
+            tooltip=_("An hour for it in the agenda"),
+        ),
+        Binding(
+            "a",
+            "triage('archive')",
+            _("Archive"),
+            id="today.archive",
+            tooltip=_("Archive it, or drop it from Today"),
+        ),
+        Binding(
+            "c",
+            "triage('confidential')",
+            _("Confidential"),
+            id="today.confidential",
+            tooltip=_("Mark it confidential"),
+        ),
         Binding("u", "undo", _("Undo"), id="today.undo", tooltip=_("Undo the last triage key")),
-        Binding("colon,ctrl+n", "capture", _("Capture"), id="today.capture",
-                tooltip=_("File a quick-add line where it belongs")),
+        Binding(
+            "colon,ctrl+n",
+            "capture",
+            _("Capture"),
+            id="today.capture",
+            tooltip=_("File a quick-add line where it belongs"),
+        ),
         Binding("escape", "close_capture", _("Close"), show=False, id="today.close_capture"),
         Binding("r", "reload", _("Reload"), id="today.reload", tooltip=_("Gather the rows again")),
     ]
@@ -139,7 +170,7 @@ class TodayScreen(Screen[None]):
         yield Static("", id="today-counts")
         records = VirtualList(
             [
-                Column("section", _("Section"), 14),
+                Column("section", _("Section"), 10),
                 Column("when", _("When"), 11),
                 Column("title", _("Title")),
                 Column("detail", _("Detail"), 18),
@@ -147,10 +178,14 @@ class TodayScreen(Screen[None]):
             ],
             id="records",
         )
-        records.empty_text = _("Opening the store…") if self.gm.store is None else _("Nothing left to triage.")
+        records.empty_text = (
+            _("Opening the store…") if self.gm.store is None else _("Nothing left to triage.")
+        )
         yield records
-        yield Input(placeholder=_("周五下午3点 与财务总监讨论 @3号会议室 · @销售经理 周五前 提交预算 · #年会 订场地"),
-                    id="capture")
+        yield Input(
+            placeholder=_("周五下午3点 与财务总监讨论 @3号会议室 · @销售经理 周五前 提交预算 · #年会 订场地"),
+            id="capture",
+        )
         yield Static("", id="capture-preview")
         yield StatusLine()
         yield Footer()
@@ -186,10 +221,10 @@ class TodayScreen(Screen[None]):
         rows = [
             Row(
                 item.key,
-                (_(SECTION_LABELS[item.section]).split(":")[0], _when(item.when, zone), item.title, item.detail,
-                 item.flag),
-                style="dim" if item.confidential and not self.store.confidential_unlocked else
-                ("yellow" if item.flag else ""),
+                (_(SHORT_LABELS[item.section]), _when(item.when, zone), item.title, item.detail, item.flag),
+                style="dim"
+                if item.confidential and not self.store.confidential_unlocked
+                else ("yellow" if item.flag else ""),
             )
             for item in items
         ]
@@ -206,7 +241,7 @@ class TodayScreen(Screen[None]):
             )
         )
         self.query_one("#today-counts", Static).update(
-            "  ".join(f"{_(label)} {totals.get(name, 0)}" for name, label in SECTIONS)
+            "  ·  ".join(f"{_(SHORT_LABELS[name])} {totals.get(name, 0)}" for name, _label in SECTIONS)
         )
 
     # --- the triage keys -------------------------------------------------------------------------
@@ -303,7 +338,9 @@ class TodayScreen(Screen[None]):
                 raise GmassistError(_("type the owner, then the due day: 张三 周五"))
             found = followups.match_people(directory, name)
             if len(found) > 1:
-                raise GmassistError(_("{name} fits {n} people; type more of the name").format(name=name, n=len(found)))
+                raise GmassistError(
+                    _("{name} fits {n} people; type more of the name").format(name=name, n=len(found))
+                )
             try:
                 due = parse_day(when, now) if when.strip() else None
             except QuickAddError as exc:
