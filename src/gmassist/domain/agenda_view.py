@@ -231,52 +231,65 @@ def conflicted(
 
     Two busy occurrences a, b with a first (by start) conflict when b starts before a's end plus the gap
     they need (the travel buffer when either is travel, else the buffer). Per occurrence that is "some
-    earlier one ends too late" or "some later one starts too early", so prefix maxima of ends and suffix
-    minima of starts (kept apart for travel and other occurrences, which need different gaps) decide it
-    for all of them in O(n log n), however many pairs there are.
+    earlier one ends too late" or "some later one starts too early", so running maxima of ends (plus
+    gap) and running minima of starts (minus gap), kept apart for travel and other occurrences, decide it
+    for all of them in one sort and two passes, however many pairs there are. Ties in start need no
+    order: two busy occurrences starting together always conflict, and either pass sees it.
     """
     busy = sorted(
-        (o for o in occurrences if o.busy), key=lambda o: (o.start, o.end, o.event_id, o.original_start)
+        (o for o in occurrences if o.end > o.start and (not o.all_day or o.kind == TRAVEL)),
+        key=_start_of,
     )
     n = len(busy)
     if n < 2:
         return set()
     plain_gap = max(buffer, timedelta(0))
     travel_gap = max(buffer, travel_buffer, timedelta(0))
-    flags = [False] * n
     travel = [o.kind == TRAVEL for o in busy]
-    low = datetime.min.replace(tzinfo=UTC)
-    high = datetime.max.replace(tzinfo=UTC)
-    latest_plain = latest_travel = low
+    flags = bytearray(n)
+    never = datetime.min.replace(tzinfo=UTC) + max(travel_gap, timedelta(days=1))
+    # Forward: the latest end seen so far, plus the gap the current occurrence would need from it.
+    plain_reach = travel_reach = never  # end + gap of earlier plain / travel occurrences
+    plain_reach_t = never  # end + travel gap of earlier plain occurrences (for a travel occurrence)
     for i, o in enumerate(busy):
+        start = o.start
         if travel[i]:
-            reach = max(latest_plain, latest_travel)
-            if reach > low and o.start < reach + travel_gap:
-                flags[i] = True
-        elif (latest_plain > low and o.start < latest_plain + plain_gap) or (
-            latest_travel > low and o.start < latest_travel + travel_gap
-        ):
-            flags[i] = True
-        if travel[i]:
-            latest_travel = max(latest_travel, o.end)
+            if start < plain_reach_t or start < travel_reach:
+                flags[i] = 1
+            end = o.end + travel_gap
+            if end > travel_reach:
+                travel_reach = end
         else:
-            latest_plain = max(latest_plain, o.end)
-    first_plain = first_travel = high
+            if start < plain_reach or start < travel_reach:
+                flags[i] = 1
+            if o.end + plain_gap > plain_reach:
+                plain_reach = o.end + plain_gap
+                plain_reach_t = o.end + travel_gap if o.end + travel_gap > plain_reach_t else plain_reach_t
+    # Backward: the earliest later start, minus the gap the current occurrence would need before it.
+    forever = datetime.max.replace(tzinfo=UTC) - max(travel_gap, timedelta(days=1))
+    plain_first = travel_first = forever  # start - gap of later plain / travel occurrences
+    plain_first_t = forever  # start - travel gap of later plain occurrences
     for i in range(n - 1, -1, -1):
         o = busy[i]
-        if not flags[i]:
-            if travel[i]:
-                soonest = min(first_plain, first_travel)
-                flags[i] = soonest < high and soonest < o.end + travel_gap
-            else:
-                flags[i] = (first_plain < high and first_plain < o.end + plain_gap) or (
-                    first_travel < high and first_travel < o.end + travel_gap
-                )
+        end = o.end
         if travel[i]:
-            first_travel = min(first_travel, o.start)
+            if not flags[i] and (end > plain_first_t or end > travel_first):
+                flags[i] = 1
+            first = o.start - travel_gap
+            if first < travel_first:
+                travel_first = first
         else:
-            first_plain = min(first_plain, o.start)
+            if not flags[i] and (end > plain_first or end > travel_first):
+                flags[i] = 1
+            if o.start - plain_gap < plain_first:
+                plain_first = o.start - plain_gap
+            if o.start - travel_gap < plain_first_t:
+                plain_first_t = o.start - travel_gap
     return {busy[i].key for i in range(n) if flags[i]}
+
+
+def _start_of(o: Occurrence) -> datetime:
+    return o.start
 
 
 # --- reminders ------------------------------------------------------------------------------------------

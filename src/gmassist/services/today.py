@@ -28,6 +28,7 @@ from gmassist.store.models import (
     Document,
     Event,
     FollowUp,
+    Item,
     Link,
     PrepItem,
     TriageMark,
@@ -509,7 +510,7 @@ def archive(store: Store, item: TriageItem) -> None:
         _mark(session, item, "archive", None, now)
 
 
-MODELS = {
+MODELS: dict[str, type[Item]] = {
     "event": Event,
     "reminder": Event,
     "prep": PrepItem,

@@ -253,7 +253,10 @@ class BoardModal(FormModal):
             )
         yield row(_("Name"), Input(board.name if board else "", id="board-name"))
         yield row(
-            _("Code"), Input(board.code if board else "", placeholder=_("automatic: the next P-number"), id="board-code")
+            _("Code"),
+            Input(
+                board.code if board else "", placeholder=_("automatic: the next P-number"), id="board-code"
+            ),
         )
         yield row(
             _("Kind"),

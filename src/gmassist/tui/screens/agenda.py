@@ -174,6 +174,8 @@ class AgendaScreen(ListScreen):
         """Put the grid's cursor on the current time after the next load (t)."""
         self._grid_ready = False
         self._can_act: bool | None = None
+        self._list_version: object = None
+        """The data version the list's rows were built from."""
         """Whether edit, delete and open were enabled when the footer was last built."""
         self._list_select: str | None = None
         """A row key to put the list's cursor on once its rows have arrived."""
@@ -330,21 +332,26 @@ class AgendaScreen(ListScreen):
                 found = self._find(grid.order, pending)
                 if found is not None:
                     time_grid.select(found)
-        self.page_data, self.grid_data, self.month_data, self.list_data = page, grid, month, rows
+        self.page_data, self.grid_data, self.month_data = page, grid, month
         self.prep_due = prep_due
         if month is not None:
             self.query_one(MonthGrid).set_data(month, self.shown_day)
-        records = self.query_one(AgendaList)
-        records.empty_text = _("Nothing on the agenda.")
-        source = records.source
-        if isinstance(source, ListSource):
-            source.data = rows
-            records.reload()
-        else:
-            records.set_source(ListSource(rows))
-        if pending is not None:
-            found = self._find(tuple(rows.by_key.values()), pending)
-            self._list_select = occurrence_key(found) if found is not None else None
+        # The list is kept current even behind a grid (other parts of the app read it), but paging a grid
+        # does not reload it: each reload rebuilds the footer, which costs more than the grid itself.
+        if self.view is View.AGENDA or self._list_version != page.version or self.list_data is None:
+            self.list_data = rows
+            self._list_version = page.version
+            records = self.query_one(AgendaList)
+            records.empty_text = _("Nothing on the agenda.")
+            source = records.source
+            if isinstance(source, ListSource):
+                source.data = rows
+                records.reload()
+            else:
+                records.set_source(ListSource(rows))
+            if pending is not None:
+                found = self._find(tuple(rows.by_key.values()), pending)
+                self._list_select = occurrence_key(found) if found is not None else None
         self._pending_select = None
         self._show_heading()
         self._show_info()

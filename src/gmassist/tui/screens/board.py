@@ -249,7 +249,8 @@ class BoardScreen(ListScreen):
         self.filter = boards.CardFilter()
         self.lanes = False
         """Swimlanes by owner."""
-        self.marks = CardMarks(date.today())
+        self.marks = CardMarks(date.min)
+        """Board-wide marks for the columns (today is set when a board is shown: time is injected)."""
         self.column_widgets: dict[str, CardColumn] = {}
         self._generation = 0
         self._pending_keep: str | None = None

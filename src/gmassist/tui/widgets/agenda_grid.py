@@ -49,6 +49,54 @@ MAX_ALL_DAY_LINES = 3
 # --- the layout, computed off the event loop -------------------------------------------------------------
 
 
+KINDS = ("meeting", "visit", "inspection", "travel", "focus", "personal")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A placed occurrence with what its rows say, worked out once in the worker thread."""
+
+    placed: Placed
+    key: tuple[str, datetime]
+    """The occurrence's identity (for the selection)."""
+    kind: str
+    """Its component style: one of KINDS."""
+    head: str
+    """First row: time (or ↑ when it began earlier), conflict sign, kind sign, title."""
+    second: str
+    """Second row: the place, or the local arrival time of a flight."""
+
+    @property
+    def occurrence(self) -> Occurrence:
+        """The occurrence drawn."""
+        return self.placed.occurrence
+
+    def text(self, slot: int) -> str:
+        """What row `slot` of the block says (a leading space keeps it off the block's edge)."""
+        row = slot - self.placed.first_slot
+        if row == 0:
+            return " " + self.head
+        if row == 1 and self.second:
+            return " " + self.second
+        if slot == self.placed.last_slot - 1 and self.placed.continues_after:
+            return " ↓"
+        return ""
+
+
+def make_block(placed: Placed, zone: tzinfo, conflicted: bool, place: str) -> Block:
+    """The Block of a placed occurrence."""
+    from gmassist.domain.agenda import zone as zone_named
+
+    o = placed.occurrence
+    title = block_title(o, conflicted)
+    head = f"↑ {title}" if placed.continues_before else f"{o.start.astimezone(zone):%H:%M} {title}"
+    second = f"@{place}" if place else ""
+    if o.kind == TRAVEL and o.end_tz != o.start_tz:
+        arrive = o.end.astimezone(zone_named(o.end_tz))
+        second = f"→ {arrive:%H:%M} {o.end_tz.rsplit('/', 1)[-1]}"
+    return Block(placed, o.key, o.kind if o.kind in KINDS else "meeting", head, second)
+
+
 @dataclass(frozen=True)
 class DayColumn:
     """One day of the grid: its header and its blocks."""
@@ -64,8 +112,8 @@ class DayColumn:
     adjusted: bool
     today: bool
     all_day: tuple[Occurrence, ...]
-    placed: tuple[Placed, ...]
-    by_slot: tuple[tuple[Placed, ...], ...]
+    placed: tuple[Block, ...]
+    by_slot: tuple[tuple[Block, ...], ...]
     """For each half-hour row, the blocks covering it, by lane."""
     work: tuple[bool, ...]
     """For each half-hour row, whether it lies in working hours on a working day."""
@@ -108,10 +156,14 @@ def build_grid(
     today = now.astimezone(zone).date()
     for index in range(days):
         day = first + timedelta(days=index)
-        placed = lay_out_day(page.occurrences, day, zone)
-        by_slot: list[list[Placed]] = [[] for _ in range(SLOTS_PER_DAY)]
+        placed = []
+        for item in lay_out_day(page.occurrences, day, zone):
+            source = page.rows.get(item.occurrence.event_id)
+            conflicted = item.occurrence.key in page.conflicted
+            placed.append(make_block(item, zone, conflicted, source.location if source is not None else ""))
+        by_slot: list[list[Block]] = [[] for _ in range(SLOTS_PER_DAY)]
         for block in placed:
-            for slot in range(block.first_slot, block.last_slot):
+            for slot in range(block.placed.first_slot, block.placed.last_slot):
                 by_slot[slot].append(block)
         start, _end = day_bounds(day, zone)
         work = []
@@ -130,7 +182,7 @@ def build_grid(
                 today=day == today,
                 all_day=tuple(all_day_on(page.occurrences, day, zone)),
                 placed=tuple(placed),
-                by_slot=tuple(tuple(sorted(blocks, key=lambda b: b.lane)) for blocks in by_slot),
+                by_slot=tuple(tuple(sorted(blocks, key=lambda b: b.placed.lane)) for blocks in by_slot),
                 work=tuple(work),
             )
         )
@@ -280,6 +332,7 @@ class TimeGrid(ScrollView, can_focus=True):
         self.selected: Occurrence | None = None
         """The event the cursor is on (or that j/k chose)."""
         self._scrolled_once = False
+        self._styles: dict[str, Style] = {}
 
     # --- data --------------------------------------------------------------------------------------
 
@@ -318,10 +371,10 @@ class TimeGrid(ScrollView, can_focus=True):
             return
         for index, column in enumerate(self.data.columns):
             for block in column.placed:
-                if block.occurrence.key == occurrence.key:
+                if block.key == occurrence.key:
                     self.selected = block.occurrence
                     self.cursor_day = index
-                    self.cursor_slot = block.first_slot
+                    self.cursor_slot = block.placed.first_slot
                     self._keep_cursor_visible()
                     self.refresh()
                     self.post_message(self.Changed(self, self.selected))
@@ -458,12 +511,39 @@ class TimeGrid(ScrollView, can_focus=True):
         return out
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"agenda-grid--{name}")
+        """A component style, cached until the styles change (a theme switch)."""
+        style = self._styles.get(name)
+        if style is None:
+            if name == "base":
+                style = self.rich_style
+            elif name.endswith("-selected"):
+                style = self._style(name.removesuffix("-selected")) + self._style("selected")
+            elif name.endswith("-bg-cursor"):
+                style = self._style(name.removesuffix("-bg-cursor")) + self._style("cursor")
+            elif name.endswith("-cursor"):
+                style = self._style(name.removesuffix("-cursor")) + Style(underline=True)
+            else:
+                style = self.get_component_rich_style(f"agenda-grid--{name}")
+            self._styles[name] = style
+        return style
+
+    def on_focus(self) -> None:
+        """The cursor's colour depends on focus."""
+        self._styles.clear()
+
+    def on_blur(self) -> None:
+        """The cursor's colour depends on focus."""
+        self._styles.clear()
+
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: forget the cached styles."""
+        super().notify_style_update()
+        self._styles.clear()
 
     def render_line(self, y: int) -> Strip:
         """Line `y` of the view: header lines on top, then the half-hour row under the scroll offset."""
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("base")
         if self.data is None or not self.data.columns:
             return Strip.blank(width, base)
         geometry = self._geometry(width)
@@ -540,66 +620,39 @@ class TimeGrid(ScrollView, can_focus=True):
         line = self._style("line")
         for index, (column, (x0, x1)) in enumerate(zip(data.columns, geometry, strict=True)):
             inner = x1 - x0 - 1
-            background = self._style("work") if column.work[slot] else self._style("off")
+            shade = "work" if column.work[slot] else "off"
+            background = self._style(shade)
             cursor = index == self.cursor_day and slot == self.cursor_slot
             segments.append(Segment("│" if slot % 2 == 0 else "┆", background + line))
             blocks = column.by_slot[slot]
             if not blocks:
-                fill = background + self._style("cursor") if cursor else background
+                fill = self._style(f"{shade}-bg-cursor") if cursor else background
                 if marker and column.day == now_day:
                     segments.append(Segment(set_cell_size("─" * inner, inner), fill + self._style("now")))
                 else:
                     segments.append(Segment(" " * inner, fill))
                 continue
             x = 0
+            selected = self.selected.key if self.selected is not None else None
             for block in blocks:
-                lx0 = block.lane * inner // block.lanes
-                lx1 = (block.lane + 1) * inner // block.lanes
+                lane, lanes = block.placed.lane, block.placed.lanes
+                lx0 = lane * inner // lanes
+                lx1 = (lane + 1) * inner // lanes
                 if lx0 > x:
                     segments.append(Segment(" " * (lx0 - x), background))
                 if lx1 <= lx0:
                     continue
-                segments.append(self._block_segment(block, slot, lx1 - lx0, cursor))
+                style = self._style(block.kind)
+                if block.key == selected:
+                    style = self._style(f"{block.kind}-selected")
+                elif cursor:
+                    style = self._style(f"{block.kind}-cursor")
+                text = block.text(slot)
+                segments.append(Segment(set_cell_size(text, lx1 - lx0) if text else " " * (lx1 - lx0), style))
                 x = lx1
             if x < inner:
                 segments.append(Segment(" " * (inner - x), background))
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
-
-    def _block_segment(self, block: Placed, slot: int, width: int, cursor: bool) -> Segment:
-        assert self.data is not None
-        o = block.occurrence
-        conflicted = o.key in self.data.conflicted
-        kind = (
-            o.kind
-            if o.kind in ("meeting", "visit", "inspection", "travel", "focus", "personal")
-            else "meeting"
-        )
-        style = self._style(kind)
-        if self.selected is not None and o.key == self.selected.key:
-            style += self._style("selected")
-        elif cursor:
-            style += Style(underline=True)
-        row = slot - block.first_slot
-        if row == 0:
-            if block.continues_before:
-                text = "↑ " + block_title(o, conflicted)
-            else:
-                local = o.start.astimezone(self.data.zone)
-                text = f"{local:%H:%M} " + block_title(o, conflicted)
-        elif row == 1:
-            source = self.data.rows.get(o.event_id)
-            place = source.location if source is not None else ""
-            if o.kind == TRAVEL and o.end_tz != o.start_tz:
-                from gmassist.domain.agenda import zone as zone_named
-
-                arrive = o.end.astimezone(zone_named(o.end_tz))
-                place = f"→ {arrive:%H:%M} {o.end_tz.rsplit('/', 1)[-1]}"
-            text = f"@{place}" if place and not place.startswith("→") else place
-        elif slot == block.last_slot - 1 and block.continues_after:
-            text = "↓"
-        else:
-            text = ""
-        return Segment(set_cell_size(" " + text if text else "", width), style)
+        return Strip(segments).adjust_cell_length(width, self._style("base"))
 
 
 def slot_time(day: date, slot: int, zone: tzinfo) -> datetime:

@@ -133,7 +133,7 @@ class CardColumn(ScrollView, can_focus=False, inherit_bindings=False):
 
     @dataclass
     class Highlighted(Message):
-        """The cursor moved to another card (or the column got the focus)."""
+        """The cursor moved to another card (or the column became the active one)."""
 
         column: CardColumn
         card_id: str | None
@@ -470,9 +470,9 @@ class BoardTimeline(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[TimelineRow] = []
-        self.start = date.today()
+        self.start = date.min
         self.weeks = 0
-        self.today = date.today()
+        self.today = date.min
         self.done: Callable[[str | None], bool] = lambda _card: False
         """Whether a row's card is done (drawn as ✓)."""
 
