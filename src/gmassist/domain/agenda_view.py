@@ -227,7 +227,18 @@ def conflicted(
     buffer: timedelta = timedelta(0),
     travel_buffer: timedelta = timedelta(0),
 ) -> set[tuple[str, datetime]]:
-    """Keys (`Occurrence.key`) of the busy occurrences in at least one conflict of `find_conflicts`.
+    """Keys (`Occurrence.key`) of the busy occurrences in at least one conflict of `find_conflicts`
+    (see `conflict_flags`)."""
+    flags = conflict_flags(occurrences, buffer, travel_buffer)
+    return {o.key for o, flagged in zip(occurrences, flags, strict=True) if flagged}
+
+
+def conflict_flags(
+    occurrences: Sequence[Occurrence],
+    buffer: timedelta = timedelta(0),
+    travel_buffer: timedelta = timedelta(0),
+) -> list[bool]:
+    """For each occurrence, whether it takes part in at least one conflict of `find_conflicts`.
 
     Two busy occurrences a, b with a first (by start) conflict when b starts before a's end plus the gap
     they need (the travel buffer when either is travel, else the buffer). Per occurrence that is "some
@@ -236,60 +247,46 @@ def conflicted(
     for all of them in one sort and two passes, however many pairs there are. Ties in start need no
     order: two busy occurrences starting together always conflict, and either pass sees it.
     """
-    busy = sorted(
-        (o for o in occurrences if o.end > o.start and (not o.all_day or o.kind == TRAVEL)),
-        key=_start_of,
-    )
-    n = len(busy)
-    if n < 2:
-        return set()
     plain_gap = max(buffer, timedelta(0))
     travel_gap = max(buffer, travel_buffer, timedelta(0))
-    travel = [o.kind == TRAVEL for o in busy]
-    flags = bytearray(n)
+    busy = [
+        (o.start, o.end, o.kind == TRAVEL, index)
+        for index, o in enumerate(occurrences)
+        if o.end > o.start and (not o.all_day or o.kind == TRAVEL)
+    ]
+    busy.sort()  # already in start order when it comes from `expand`: a single linear pass then
+    flags = [False] * len(occurrences)
     never = datetime.min.replace(tzinfo=UTC) + max(travel_gap, timedelta(days=1))
-    # Forward: the latest end seen so far, plus the gap the current occurrence would need from it.
-    plain_reach = travel_reach = never  # end + gap of earlier plain / travel occurrences
-    plain_reach_t = never  # end + travel gap of earlier plain occurrences (for a travel occurrence)
-    for i, o in enumerate(busy):
-        start = o.start
-        if travel[i]:
+    # Forward: the latest end seen so far plus the gap the current occurrence would need from it.
+    plain_reach = travel_reach = plain_reach_t = never
+    for start, end, is_travel, index in busy:
+        if is_travel:
             if start < plain_reach_t or start < travel_reach:
-                flags[i] = 1
-            end = o.end + travel_gap
-            if end > travel_reach:
-                travel_reach = end
+                flags[index] = True
+            if end + travel_gap > travel_reach:
+                travel_reach = end + travel_gap
         else:
             if start < plain_reach or start < travel_reach:
-                flags[i] = 1
-            if o.end + plain_gap > plain_reach:
-                plain_reach = o.end + plain_gap
-                plain_reach_t = o.end + travel_gap if o.end + travel_gap > plain_reach_t else plain_reach_t
-    # Backward: the earliest later start, minus the gap the current occurrence would need before it.
+                flags[index] = True
+            if end + plain_gap > plain_reach:
+                plain_reach = end + plain_gap
+                plain_reach_t = end + travel_gap  # the same end is the latest with either gap
+    # Backward: the earliest later start minus the gap the current occurrence would need before it.
     forever = datetime.max.replace(tzinfo=UTC) - max(travel_gap, timedelta(days=1))
-    plain_first = travel_first = forever  # start - gap of later plain / travel occurrences
-    plain_first_t = forever  # start - travel gap of later plain occurrences
-    for i in range(n - 1, -1, -1):
-        o = busy[i]
-        end = o.end
-        if travel[i]:
-            if not flags[i] and (end > plain_first_t or end > travel_first):
-                flags[i] = 1
-            first = o.start - travel_gap
-            if first < travel_first:
-                travel_first = first
+    plain_first = travel_first = plain_first_t = forever
+    for start, end, is_travel, index in reversed(busy):
+        if is_travel:
+            if end > plain_first_t or end > travel_first:
+                flags[index] = True
+            if start - travel_gap < travel_first:
+                travel_first = start - travel_gap
         else:
-            if not flags[i] and (end > plain_first or end > travel_first):
-                flags[i] = 1
-            if o.start - plain_gap < plain_first:
-                plain_first = o.start - plain_gap
-            if o.start - travel_gap < plain_first_t:
-                plain_first_t = o.start - travel_gap
-    return {busy[i].key for i in range(n) if flags[i]}
-
-
-def _start_of(o: Occurrence) -> datetime:
-    return o.start
+            if end > plain_first or end > travel_first:
+                flags[index] = True
+            if start - plain_gap < plain_first:
+                plain_first = start - plain_gap
+                plain_first_t = start - travel_gap
+    return flags
 
 
 # --- reminders ------------------------------------------------------------------------------------------
@@ -556,6 +553,7 @@ __all__ = [
     "Reminder",
     "View",
     "all_day_on",
+    "conflict_flags",
     "conflicted",
     "day_bounds",
     "days_bounds",

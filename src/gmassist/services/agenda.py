@@ -18,6 +18,7 @@ series is split with `domain.agenda.split_series`: earlier occurrences keep exac
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 import weakref
@@ -38,6 +39,7 @@ from gmassist.domain import holidays
 from gmassist.domain.agenda import Conflict, Occurrence, Slot
 from gmassist.domain.agenda_view import (
     Reminder,
+    conflict_flags,
     conflicted,
     due_reminders,
     format_reminders,
@@ -1246,14 +1248,21 @@ class ConflictScan:
     start: datetime
     end: datetime
     busy: tuple[Occurrence, ...]
-    """Busy occurrences of the stretch and a margin, by start."""
+    """Occurrences of the stretch and a margin, by start (the pairs are looked for among the busy ones)."""
     flagged: tuple[Occurrence, ...]
     """Occurrences in a conflict, by start (the list the screen shows)."""
     rules: Policy
+    starts: tuple[datetime, ...] = ()
+    """`busy`'s starts, to find an occurrence's neighbours by bisection."""
+    longest: timedelta = timedelta(0)
+    """The longest busy occurrence: how far back a neighbour can start."""
 
     def conflicts_of(self, occurrence: Occurrence) -> list[Conflict]:
         """The conflicts `occurrence` takes part in (the pairs, computed only for those looked at)."""
-        return conflicts_with(self.busy, occurrence, self.rules)
+        reach = max(self.rules.buffer, self.rules.travel_buffer, timedelta(0))
+        low = bisect.bisect_left(self.starts, occurrence.start - self.longest - reach)
+        high = bisect.bisect_right(self.starts, occurrence.end + reach)
+        return conflicts_with(self.busy[low:high], occurrence, self.rules)
 
 
 def conflicts_with(busy: Sequence[Occurrence], occurrence: Occurrence, rules: Policy) -> list[Conflict]:
@@ -1279,10 +1288,11 @@ def scan_conflicts(store: Store, start: datetime, end: datetime, rules: Policy) 
         memo = cache.memo.get(key)
         if memo is not None:
             return memo
-    busy = tuple(o for o in found if o.busy)
-    keys = conflicted(busy, rules.buffer, rules.travel_buffer)
-    flagged = tuple(o for o in busy if o.key in keys and _touches(o, start, end))
-    scan = ConflictScan(start, end, busy, flagged, rules)
+    flags = conflict_flags(found, rules.buffer, rules.travel_buffer)
+    flagged = tuple(o for o, flag in zip(found, flags, strict=True) if flag and _touches(o, start, end))
+    busy = tuple(sorted((o for o in found if o.busy), key=lambda o: o.start))
+    longest = max((o.end - o.start for o in busy), default=timedelta(0))
+    scan = ConflictScan(start, end, busy, flagged, rules, tuple(o.start for o in busy), longest)
     with cache.lock:
         cache.memo[key] = scan
     return scan

@@ -800,7 +800,7 @@ class AgendaScreen(ListScreen):
 
             saved = service.create_from_quickadd(store, parsed, self.gm.settings)
             self._pending_select = (saved.id, saved.draft.start)
-            return str(saved).splitlines()[0]
+            return str(saved)  # the saved event, and what it conflicts with
 
         def check(parsed: QuickAdd) -> list[str]:
             from gmassist.services import agenda as service

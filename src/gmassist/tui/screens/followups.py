@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from gmassist.domain import followups as rules
 from gmassist.domain.followups import Escalation, Status
@@ -25,6 +25,7 @@ from gmassist.errors import GmassistError
 from gmassist.i18n import _
 from gmassist.services import followups as fu
 from gmassist.tui.screens.records import ListScreen
+from gmassist.tui.widgets.footer import QuietFooter
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -199,6 +200,7 @@ class FollowupsScreen(ListScreen):
         """Names of people and departments, reloaded on every refresh."""
         self.source: FollowupSource | None = None
         self._highlighted: str | None = None
+        self._drawn: dict[str, str] = {}
 
     # --- layout --------------------------------------------------------------------------------------
 
@@ -234,7 +236,7 @@ class FollowupsScreen(ListScreen):
         yield records
         yield Static("", id="followups-detail")
         yield StatusLine()
-        yield Footer()
+        yield QuietFooter()
 
     @property
     def records(self) -> VirtualList:
@@ -308,12 +310,20 @@ class FollowupsScreen(ListScreen):
             if line:
                 line.append(" · ", style="dim")
             line.append(_(label), style="bold reverse" if key == self.view else "")
-        self.query_one("#followups-views", Static).update(line)
         sort = self.sort or fu.DEFAULT_SORT.get(self.view, "urgency")
         heading = [self.heading, _("order: {sort}").format(sort=_(fu.SORTS[sort]))]
         if self.query("#records") and self.records.selected_keys:
             heading.append(_("{n} marked").format(n=len(self.records.selected_keys)))
-        self.query_one("#followups-heading", Static).update("  ·  ".join(heading))
+        self._update("#followups-views", line)
+        self._update("#followups-heading", "  ·  ".join(heading))
+
+    def _update(self, selector: str, content: str | Text) -> None:
+        """Redraw a one-size Static when its content changed (without a layout pass: the list under it
+        would be drawn again for nothing)."""
+        key = content.markup if isinstance(content, Text) else content
+        if self._drawn.get(selector) != key:
+            self._drawn[selector] = key
+            self.query_one(selector, Static).update(content, layout=False)
 
     # --- the highlighted follow-up ------------------------------------------------------------------
 
@@ -327,8 +337,7 @@ class FollowupsScreen(ListScreen):
     def loaded(self, message: VirtualList.Loaded) -> None:
         if message.count == 0:
             self._highlighted = None
-            self.query_one("#followups-detail", Static).update("")
-        self.refresh_bindings()
+            self._update("#followups-detail", "")
         self._show_views()
 
     @work(thread=True, exclusive=True, group="followups-detail")
@@ -346,7 +355,7 @@ class FollowupsScreen(ListScreen):
 
     def _show_detail(self, followup_id: str, text: Text) -> None:
         if followup_id == self._highlighted:
-            self.query_one("#followups-detail", Static).update(text)
+            self._update("#followups-detail", text)
 
     def _detail_text(self, row: Any, entries: Sequence[fu.CheckInEntry]) -> Text:
         """The follow-up's fields and its timeline (worker thread: builds text only)."""
