@@ -8,7 +8,6 @@ with a fixed budget) so a failure reproduces.
 from __future__ import annotations
 
 import random
-import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -257,9 +256,7 @@ def test_last_working_day_of_the_month_with_bysetpos() -> None:
 def test_a_rule_that_never_matches_costs_little(rule: str) -> None:
     """dateutil alone would search such a rule up to the year 9999 (seconds per window)."""
     series = event("never", datetime(2026, 1, 1, 9, tzinfo=SHANGHAI), rrule=rule)
-    begin = clock.perf_counter()
-    assert expand([series], utc(2026, 1, 1), utc(2026, 12, 31)) == []
-    assert clock.perf_counter() - begin < 0.5
+    assert expand([series], utc(2026, 1, 1), utc(2026, 12, 31)) == []  # speed: benchmarks/bench_agenda.py
 
 
 # --- EXDATE and overrides -------------------------------------------------------------------------------------
@@ -843,9 +840,8 @@ def test_conflict_sweep_scales() -> None:
     rnd = random.Random(5)
     base = utc(2026, 1, 1)
     many = [occ(f"e{i}", base + timedelta(minutes=15 * rnd.randrange(365 * 40)), 60) for i in range(20_000)]
-    begin = clock.perf_counter()
-    find_conflicts(many, timedelta(minutes=10))
-    assert clock.perf_counter() - begin < 2.0
+    found = find_conflicts(many, timedelta(minutes=10))  # speed: benchmarks/bench_agenda_views.py
+    assert found and all(c.a.start <= c.b.start for c in found)
 
 
 # --- free slots ------------------------------------------------------------------------------------------------

@@ -753,6 +753,15 @@ def level_expression(table: Any, today: date, settings: FollowupSettings) -> Col
     )
 
 
+def due_last(table: Any) -> Any:
+    """The due date with "no due date" last, written as the index on it is (store.models.FOLLOWUP_DUE_LAST)."""
+    from sqlalchemy import literal_column
+
+    from gmassist.store.models import FOLLOWUP_DUE_LAST
+
+    return literal_column(FOLLOWUP_DUE_LAST.replace("due", f"{table.name}.due", 1))
+
+
 def _like(word: str) -> str:
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -900,13 +909,18 @@ class FollowupQuery:
 
         from gmassist.store.models import Department, Person, table_of
 
-        level = level_expression(table, self.today, self.settings)
-        due = table.c.due.asc().nulls_last()
-        urgency = [level.desc(), due, table.c.priority]
+        due = due_last(table).asc()
+        if self._one_side():
+            # Every row of these views is active, or every one is closed: the level then falls as the
+            # due date grows (or is 0 throughout), so ordering by due date IS ordering by level, and the
+            # index on (due, priority) answers it without sorting the view.
+            urgency = [due, table.c.priority]
+        else:
+            urgency = [level_expression(table, self.today, self.settings).desc(), due, table.c.priority]
         if self.sort == "due":
             return [due, table.c.priority]
         if self.sort == "priority":
-            return [table.c.priority, *urgency[:2]]
+            return [table.c.priority, due]
         if self.sort == "created":
             return [table.c.created.desc()]
         if self.sort == "done":
@@ -917,6 +931,13 @@ class FollowupQuery:
             name = select(other.c.name).where(other.c.id == column).scalar_subquery()
             return [name.asc().nulls_last(), *urgency]
         return urgency
+
+    def _one_side(self) -> bool:
+        """Whether every row of the view is active, or every one closed (a view or status says so)."""
+        if self.view != "all" or self.spec.views:
+            return True
+        closed = {s in CLOSED for s in self.spec.statuses}
+        return len(closed) == 1
 
     def window(self) -> Window:
         """The store window of this view (built on first use, in the worker)."""

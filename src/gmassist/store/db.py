@@ -104,9 +104,13 @@ def _v1_to_v2(connection: Connection) -> None:
 
 def _v2_to_v3(connection: Connection) -> None:
     """v3: check-ins are indexed by (follow-up, time), so a list page finds each one's latest check-in
-    from the index alone; the old index on the follow-up alone is its prefix and goes."""
+    from the index alone (the old index on the follow-up alone is its prefix and goes); follow-ups by
+    due date with "none" last, then priority, the order of their list."""
+    from gmassist.store.models import FOLLOWUP_DUE_LAST
+
     connection.execute(text("DROP INDEX IF EXISTS ix_check_in_followup_id"))
     connection.execute(text("CREATE INDEX ix_check_in_followup_at ON check_in (followup_id, at)"))
+    connection.execute(text(f"CREATE INDEX ix_followup_due_last ON followup ({FOLLOWUP_DUE_LAST}, priority)"))
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}

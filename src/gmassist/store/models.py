@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -318,6 +318,10 @@ class AttachmentChunk(SQLModel, table=True):
 
 # --- follow-ups -------------------------------------------------------------------------------------
 
+FOLLOWUP_DUE_LAST = "coalesce(due, '9999-12-31')"
+"""The due date with "no due date" last: the follow-up list's order, indexed with priority. A query must
+write the expression exactly so (services.followups.due_last) for SQLite to use the index."""
+
 
 class FollowUp(Item, table=True):
     """督办事项: an instruction or resolution passed to an owner, tracked until done."""
@@ -326,6 +330,7 @@ class FollowUp(Item, table=True):
     __table_args__ = (
         Index("ix_followup_due", "due"),
         Index("ix_followup_status", "status"),
+        Index("ix_followup_due_last", text(FOLLOWUP_DUE_LAST), "priority"),
         UniqueConstraint("series_id", "instance_date", name="uq_followup_instance"),
     )
     __sealed__ = ("title", "notes", "requested_by")

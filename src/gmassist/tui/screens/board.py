@@ -102,8 +102,6 @@ class _Write:
     """Runs in the write worker."""
     done: Callable[[Any], None] | None = None
     """Called on the event loop with the job's result."""
-    reload: bool = False
-    """Read the board again afterwards."""
     recount: bool = False
     """The number of cards changed: the status line counts again."""
 
@@ -821,8 +819,6 @@ class BoardScreen(ListScreen):
             recount = recount or write.recount
             if write.done is not None:
                 self.app.call_from_thread(write.done, result)
-            if write.reload:
-                self.app.call_from_thread(self.load_board)
         if recount:
             self.app.call_from_thread(self.gm.refresh_status)
 

@@ -293,12 +293,19 @@ class FollowupsScreen(ListScreen):
             return
         records = self.records
         records.empty_text = _("Nothing here.")
-        if reset or self.source is None:
+        if self.source is None:
             from gmassist import i18n
 
             self.source = FollowupSource(query, i18n.language())
             records.set_source(self.source)
         else:
+            if reset:
+                # A new view or filter: from the top, nothing marked (a bulk action must never touch rows
+                # the user can no longer see). The rows on screen stay until the new ones arrive, which
+                # spares drawing an empty list in between.
+                records.selected_keys.clear()
+                records.set_reactive(VirtualList.cursor_index, 0)
+                records.scroll_to(y=0, animate=False, force=True)
             self.source.query = query
             records.reload()
         self._show_views()
@@ -435,7 +442,10 @@ class FollowupsScreen(ListScreen):
         if action in ROW_NEEDED:
             if self.gm.store is None or not self.is_mounted or not self.query("#records"):
                 return None
-            return True if self.records.row_count else None
+            records = self.records
+            # While a view loads its count is unknown: keep the keys as they were rather than grey them
+            # out and back (each change of the footer rebuilds it).
+            return True if records.row_count or records.is_loading else None
         return True
 
     def _refuse_if_locked(self, rows: Sequence[fu.FollowupRow]) -> bool:

@@ -576,7 +576,8 @@ class VirtualList(ScrollView, can_focus=True):
             return
         self._pages[message.page] = message.rows
         self._prune_pages()
-        self.refresh()
+        if message.page in self._visible_pages():
+            self.refresh()  # a page fetched ahead, off screen, changes nothing drawn
         self._announce_highlight()
 
     @on(_FetchDone)
