@@ -595,7 +595,7 @@ def load_event(store: Store, event_id: str) -> EventDetail:
                     p.position,
                     p.document_id,
                     store.display(documents[p.document_id], "title") if p.document_id in documents else "",
-                    event.start - timedelta(minutes=p.offset_minutes),
+                    dom.prep_due(event.start, timedelta(minutes=p.offset_minutes), event.start_tz),
                 )
                 for p in prep
             ),
@@ -887,9 +887,23 @@ def _get(session: Any, event_id: str) -> Event:
 
 
 def _apply(event: Event, draft: EventDraft) -> None:
+    changed = False
     for name, value in _fields(draft).items():
         if getattr(event, name) != value:
             setattr(event, name, value)
+            changed = True
+    if changed:
+        event.sequence += 1  # iCalendar SEQUENCE: an exported copy is seen as newer
+
+
+def _same_rule(a: str | None, b: str | None) -> bool:
+    """Whether two RRULE values mean the same (written alike once parsed)."""
+    if not a or not b:
+        return not a and not b
+    try:
+        return dom.format_rule(dom.parse_rule(a)) == dom.format_rule(dom.parse_rule(b))
+    except dom.RuleError:
+        return a == b
 
 
 def _edit_this(session: Any, series: Event, target: Occurrence, draft: EventDraft) -> str:
@@ -918,7 +932,7 @@ def _edit_following(
 ) -> str:
     tz = dom.zone(series.start_tz)
     delta = _local_shift(tz, target.start, draft.start)
-    rule = draft.rrule if draft.rrule and draft.rrule != series.rrule else split.new_rule
+    rule = draft.rrule if draft.rrule and not _same_rule(draft.rrule, series.rrule) else split.new_rule
     if rule == split.new_rule:
         rule = move_rule(
             rule,
@@ -958,7 +972,7 @@ def _edit_all(session: Any, series: Event, target: Occurrence, draft: EventDraft
         for override in _overrides(session, series.id):
             _delete_with_dependents(session, override)
     else:
-        if draft.rrule != old_rule:
+        if not _same_rule(draft.rrule, old_rule):
             series.rrule = draft.rrule
         elif delta:
             series.rrule = move_rule(
@@ -1534,7 +1548,7 @@ def reminders_between(
 
 
 def search_events(store: Store, text: str, limit: int = 200) -> list[EventRow]:
-    """Events whose title, place or notes contain `text` (case-insensitive), nearest to today first.
+    """Events whose title, place or notes contain `text` (ASCII case ignored), nearest to today first.
 
     Confidential events are searched only while unlocked (their text is sealed in the database).
     """
@@ -1547,20 +1561,7 @@ def search_events(store: Store, text: str, limit: int = 200) -> list[EventRow]:
         table.c.confidential.is_(False),
         or_(*(table.c[name].contains(needle, autoescape=True) for name in ("title", "location", "notes"))),
     )
-    if len(needle) > 0 and needle.lower() != needle.upper():
-        lowered = needle.lower()
-        extra = _select_rows(
-            store,
-            table.c.confidential.is_(False),
-            or_(
-                *(
-                    func.lower(table.c[name]).contains(lowered, autoescape=True)
-                    for name in ("title", "location")
-                )
-            ),
-        )
-        seen = {row.id for row in found}
-        found += [row for row in extra if row.id not in seen]
+    # SQLite's LIKE ignores the case of ASCII letters already.
     if store.confidential_unlocked:
         with store.read() as session:
             for event in session.exec(orm_select(Event).where(table.c.confidential.is_(True))).all():

@@ -490,15 +490,16 @@ def set_due(
 
 def timeline(store: Store, followup_id: str) -> list[CheckInEntry]:
     """Every check-in of a follow-up, oldest first (notes masked while a confidential one is locked)."""
-    from sqlalchemy import select
+    from sqlalchemy import literal_column, select
 
     from gmassist.store.models import CheckIn, table_of
 
     table = table_of(CheckIn)
+    # rowid: entries written in the same instant (a status change and its check-in) keep their order.
     query = (
         select(table)
         .where(table.c.followup_id == followup_id)
-        .order_by(table.c.at, table.c.created, table.c.id)
+        .order_by(table.c.at, literal_column("check_in.rowid"))
     )
     with store.engine.connect() as connection:
         rows = connection.execute(query).mappings().all()
@@ -910,15 +911,18 @@ class FollowupQuery:
         from gmassist.store.models import Department, Person, table_of
 
         due = due_last(table).asc()
+        # Overdue rows all have a due date: the plain index on it gives their order.
+        dated = self.view == View.OVERDUE.value or View.OVERDUE in self.spec.views
+        by_due = [table.c.due if dated else due, table.c.priority]
         if self._one_side():
-            # Every row of these views is active, or every one is closed: the level then falls as the
-            # due date grows (or is 0 throughout), so ordering by due date IS ordering by level, and the
-            # index on (due, priority) answers it without sorting the view.
-            urgency = [due, table.c.priority]
+            # Every row of the view is active, or every one is closed: the level then falls as the due
+            # date grows (or is 0 throughout), so ordering by due date IS ordering by level, and an index
+            # answers it without sorting the view.
+            urgency = by_due
         else:
             urgency = [level_expression(table, self.today, self.settings).desc(), due, table.c.priority]
         if self.sort == "due":
-            return [due, table.c.priority]
+            return by_due
         if self.sort == "priority":
             return [table.c.priority, due]
         if self.sort == "created":
@@ -960,6 +964,19 @@ class FollowupQuery:
         values = self.window().fetch(offset, limit)
         last = self._last_check_ins([row["id"] for row in values])
         return [self._row(row, last.get(row["id"])) for row in values]
+
+    def index_of(self, followup_id: str) -> int | None:
+        """Where the follow-up is in the view now (None when it is not in it): so that a reload keeps the
+        cursor on it however far a change moved it."""
+        from sqlalchemy import func, select
+
+        window = self.window()
+        table = window._table()
+        position = func.row_number().over(order_by=[*window.order_by, table.c.id]).label("position")
+        ranked = select(table.c.id, position).where(*window.where).subquery()
+        with self.store.engine.connect() as connection:
+            found = connection.execute(select(ranked.c.position).where(ranked.c.id == followup_id)).scalar()
+        return None if found is None else int(found) - 1
 
     def all_rows(self) -> list[FollowupRow]:
         """Every row of the view (for the command line; the screen reads pages)."""

@@ -30,7 +30,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, TableClause, and_, exists, false, func, insert, or_, select
+from sqlalchemy import column as sql_column
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
@@ -2021,21 +2023,26 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _term_condition(term: str) -> ColumnElement[bool]:
-    """A non-confidential document whose text or tags contain `term`: FTS5 trigrams for 3+ characters,
-    LIKE for shorter terms (the trigram index cannot answer them)."""
+def _term_condition(term: str, connection: Any) -> ColumnElement[bool]:
+    """A non-confidential document whose text or tags contain `term`, answered by the trigram index:
+    a term of 3+ characters is one phrase; a shorter one is every trigram of the index that begins with
+    it (each value is indexed with a sentinel after it, so that finds every occurrence)."""
     if len(term) >= fts.MIN_TRIGRAM_CHARS:
-        matched = select(fts.map_table.c.doc_id).where(
-            fts.map_table.c.fts_rowid.in_(
-                select(fts.fts_table.c.rowid).where(
-                    fts.fts_table.c[fts.FTS_TABLE].op("MATCH")(fts.phrase(term))
+        expression = fts.phrase(term)
+    else:
+        expression = " OR ".join(fts.phrase(trigram) for trigram in fts.short_terms(connection, term))
+    text_found: ColumnElement[bool] = false()
+    if expression:
+        text_found = _LISTED.c.id.in_(
+            select(fts.map_table.c.doc_id).where(
+                fts.map_table.c.fts_rowid.in_(
+                    select(fts.fts_table.c.rowid).where(
+                        fts.fts_table.c[fts.FTS_TABLE].op("MATCH")(expression)
+                    )
                 )
             )
         )
-        text_found: ColumnElement[bool] = _DOC.c.id.in_(matched)
-    else:
-        text_found = or_(*(_DOC.c[column].contains(term, autoescape=True) for column in fts.COLUMNS))
-    tagged = _DOC.c.id.in_(
+    tagged = _LISTED.c.id.in_(
         select(_TAGGING.c.item_id)
         .join(_TAG, _TAG.c.id == _TAGGING.c.tag_id)
         .where(_TAGGING.c.item_kind == DOCUMENT_KIND, _TAG.c.name.contains(term, autoescape=True))
@@ -2044,7 +2051,7 @@ def _term_condition(term: str) -> ColumnElement[bool]:
 
 
 def _tag_condition(name: str) -> ColumnElement[bool]:
-    return _DOC.c.id.in_(
+    return _LISTED.c.id.in_(
         select(_TAGGING.c.item_id)
         .join(_TAG, _TAG.c.id == _TAGGING.c.tag_id)
         .where(_TAGGING.c.item_kind == DOCUMENT_KIND, func.lower(_TAG.c.name) == name.lower())
@@ -2056,18 +2063,43 @@ def _department_condition(name: str) -> ColumnElement[bool]:
         _DEPT.c.confidential.is_(False), _DEPT.c.name.contains(name, autoescape=True)
     )
     return or_(
-        _DOC.c.department_id == name,
-        _DOC.c.holder == name,
-        _DOC.c.department_id.in_(named),
-        _DOC.c.holder.in_(named),
-        _DOC.c.holder.contains(name, autoescape=True),
+        _LISTED.c.department_id == name,
+        _LISTED.c.holder == name,
+        _LISTED.c.department_id.in_(named),
+        _LISTED.c.holder.in_(named),
+        _LISTED.c.holder.contains(name, autoescape=True),
     )
+
+
+LIST_INDEX = "ix_document_list"
+"""The index the list reads through (received first, then every column it filters on, then the id)."""
+
+
+class _ListedDocuments(TableClause):
+    """The document table read through the list index (``FROM document INDEXED BY ix_document_list``).
+
+    Filters and counts are then answered from the index, and only the rows of the page shown are read:
+    a document row holds the extracted text, often kilobytes, so a scan of the rows reads the text of
+    the whole inbox. SQLAlchemy's SQLite dialect has no table hints, hence this clause."""
+
+    inherit_cache = True
+
+
+@compiles(_ListedDocuments)
+def _compile_listed(element: _ListedDocuments, compiler: Any, **kw: Any) -> str:
+    if kw.get("asfrom"):
+        return f"{compiler.preparer.quote(element.name)} INDEXED BY {LIST_INDEX}"
+    return str(compiler.preparer.quote(element.name))
+
+
+_LISTED = _ListedDocuments(_DOC.name, *(sql_column(c.name, c.type) for c in _DOC.columns))
+"""The document table for the list's queries (its columns render as ``document.<name>``)."""
 
 
 def latest_versions() -> ColumnElement[bool]:
     """Only the latest version of each draft (older versions stay reachable from the document)."""
     newer = aliased(_DOC)
-    return ~exists().where(newer.c.parent_id == _DOC.c.id)
+    return ~exists().where(newer.c.parent_id == _LISTED.c.id)
 
 
 @dataclass
@@ -2092,15 +2124,15 @@ class DocumentSearch:
         query = self.query
         where: list[ColumnElement[bool]] = [latest_versions()]
         if query.states:
-            where.append(_DOC.c.state.in_([s.value for s in query.states]))
+            where.append(_LISTED.c.state.in_([s.value for s in query.states]))
         elif not self.include_archived and not query.terms:
-            where.append(_DOC.c.state != State.ARCHIVED.value)
+            where.append(_LISTED.c.state != State.ARCHIVED.value)
         if query.doc_types:
-            where.append(_DOC.c.doc_type.in_([t.value for t in query.doc_types]))
+            where.append(_LISTED.c.doc_type.in_([t.value for t in query.doc_types]))
         if query.levels:
-            where.append(_DOC.c.security_level.in_([level.value for level in query.levels]))
+            where.append(_LISTED.c.security_level.in_([level.value for level in query.levels]))
         if query.urgencies:
-            where.append(_DOC.c.urgency.in_([u.value for u in query.urgencies]))
+            where.append(_LISTED.c.urgency.in_([u.value for u in query.urgencies]))
         where.extend(_tag_condition(tag) for tag in query.tags)
         if query.departments:
             where.append(or_(*(_department_condition(d) for d in query.departments)))
@@ -2108,16 +2140,17 @@ class DocumentSearch:
         assert zone is not None
         start, end = query.received_bounds(zone)
         if start is not None:
-            where.append(_DOC.c.received >= start)
+            where.append(_LISTED.c.received >= start)
         if end is not None:
-            where.append(_DOC.c.received < end)
+            where.append(_LISTED.c.received < end)
         if query.terms or query.senders:
-            plain: list[ColumnElement[bool]] = [_DOC.c.confidential.is_(False)]
-            plain.extend(_term_condition(term) for term in query.terms)
+            plain: list[ColumnElement[bool]] = [_LISTED.c.confidential.is_(False)]
+            with self.store.engine.connect() as connection:
+                plain.extend(_term_condition(term, connection) for term in query.terms)
             if query.senders:
-                plain.append(or_(*(_DOC.c.sender.contains(s, autoescape=True) for s in query.senders)))
+                plain.append(or_(*(_LISTED.c.sender.contains(s, autoescape=True) for s in query.senders)))
             found = _confidential_texts(self.store).matching(self.store, query.terms, query.senders)
-            where.append(or_(and_(*plain), _DOC.c.id.in_(found)) if found else and_(*plain))
+            where.append(or_(and_(*plain), _LISTED.c.id.in_(found)) if found else and_(*plain))
         self._where = where
         return where
 
@@ -2126,7 +2159,7 @@ class DocumentSearch:
         with self.store.engine.connect() as connection:
             return int(
                 connection.execute(
-                    select(func.count()).select_from(_DOC).where(*self.conditions())
+                    select(func.count()).select_from(_LISTED).where(*self.conditions())
                 ).scalar_one()
             )
 
@@ -2134,9 +2167,9 @@ class DocumentSearch:
         """Documents offset..offset+limit (list columns only), sealed values opened or masked."""
         names = ["id", "confidential", *LIST_COLUMNS]
         query = (
-            select(*(_DOC.c[name] for name in names))
+            select(*(_LISTED.c[name] for name in names))
             .where(*self.conditions())
-            .order_by(_DOC.c.received.desc(), _DOC.c.id)
+            .order_by(_LISTED.c.received.desc(), _LISTED.c.id)
             .offset(offset)
             .limit(limit)
         )
@@ -2152,7 +2185,10 @@ class DocumentSearch:
     def index_of(self, document_id: str) -> int | None:
         """Where the document is in the list now, or None when it is not in it."""
         numbered = (
-            select(_DOC.c.id, func.row_number().over(order_by=(_DOC.c.received.desc(), _DOC.c.id)).label("n"))
+            select(
+                _LISTED.c.id,
+                func.row_number().over(order_by=(_LISTED.c.received.desc(), _LISTED.c.id)).label("n"),
+            )
             .where(*self.conditions())
             .subquery()
         )

@@ -99,6 +99,12 @@ def _v1_to_v2(connection: Connection) -> None:
     table_of(InboxRule).create(connection)
     table_of(SavedView).create(connection)
     connection.execute(text("CREATE INDEX ix_document_parent ON document (parent_id)"))
+    connection.execute(
+        text(
+            "CREATE INDEX ix_document_list ON document (received, state, confidential, doc_type, "
+            "security_level, urgency, holder, department_id, id)"
+        )
+    )
     fts.create(connection)  # the inbox's search index (FTS5, trigram), filled from existing documents
 
 

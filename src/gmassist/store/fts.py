@@ -35,8 +35,15 @@ fts_table = Table(FTS_TABLE, _metadata, Column("rowid", Integer), Column(FTS_TAB
 map_table = Table(MAP_TABLE, _metadata, Column("doc_id", String), Column("fts_rowid", Integer))
 """The id map for queries."""
 
+SENTINEL = "  "
+"""Appended to every indexed value, so each character starts a trigram: then a term of one or two
+characters is found through the trigrams that begin with it (see `short_terms`)."""
+VOCAB_TABLE = "document_fts_terms"
+"""An fts5vocab table over the index: its distinct trigrams, searchable by range."""
+
 _COLS = ", ".join(COLUMNS)
-_NEW = ", ".join(f"new.{c}" for c in COLUMNS)
+_NEW = ", ".join(f"coalesce(new.{c}, '') || '{SENTINEL}'" for c in COLUMNS)
+_OLD_ROW = ", ".join(f"coalesce(d.{c}, '') || '{SENTINEL}'" for c in COLUMNS)
 _NEXT_ROWID = f"(SELECT coalesce(max(fts_rowid), 0) + 1 FROM {MAP_TABLE})"
 
 _DELETE_OLD = f"""
@@ -52,6 +59,7 @@ STATEMENTS: tuple[str, ...] = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({_COLS}, content='', contentless_delete=1, "
     "tokenize='trigram')",
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('secure-delete', 1)",
+    f"CREATE VIRTUAL TABLE {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'row')",
     f"CREATE TRIGGER document_fts_insert AFTER INSERT ON document BEGIN {_INSERT_NEW}\nEND",
     f"CREATE TRIGGER document_fts_delete AFTER DELETE ON document BEGIN {_DELETE_OLD}\nEND",
     f"CREATE TRIGGER document_fts_update AFTER UPDATE OF id, confidential, {_COLS} ON document "
@@ -80,7 +88,7 @@ def rebuild(connection: Any) -> None:
     connection.execute(
         text(
             f"INSERT INTO {FTS_TABLE}(rowid, {_COLS}) "
-            f"SELECT m.fts_rowid, {', '.join('d.' + c for c in COLUMNS)} "
+            f"SELECT m.fts_rowid, {_OLD_ROW} "
             f"FROM document AS d JOIN {MAP_TABLE} AS m ON m.doc_id = d.id"
         )
     )
@@ -89,3 +97,19 @@ def rebuild(connection: Any) -> None:
 def phrase(term: str) -> str:
     """An FTS5 query that finds `term` as a substring (quoted, so no character is read as syntax)."""
     return '"' + term.replace('"', '""') + '"'
+
+
+MAX_SHORT_EXPANSION = 4000
+"""A short term that begins more distinct trigrams than this is looked for in the first ones only."""
+
+
+def short_terms(connection: Any, term: str) -> list[str]:
+    """The trigrams of the index that begin with a term of one or two characters (case folded as the
+    tokenizer folds it). A document contains the term exactly when it has one of them, thanks to the
+    sentinel after every value; OR-ed phrases of them make the query."""
+    folded = term.lower()
+    rows = connection.execute(
+        text(f"SELECT term FROM {VOCAB_TABLE} WHERE term >= :low AND term < :high LIMIT :most"),
+        {"low": folded, "high": folded + "\U0010ffff", "most": MAX_SHORT_EXPANSION},
+    )
+    return [str(row[0]) for row in rows]

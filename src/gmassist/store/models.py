@@ -200,6 +200,13 @@ class Document(Item, table=True):
         Index("ix_document_state", "state"),
         Index("ix_document_received", "received"),
         Index("ix_document_parent", "parent_id"),
+        # The inbox list filters and counts from this index alone, never reading the rows (which hold
+        # the extracted text); see services.inbox.DocumentSearch.
+        Index(
+            "ix_document_list",
+            *("received", "state", "confidential", "doc_type", "security_level", "urgency", "holder"),
+            *("department_id", "id"),
+        ),
     )
     __sealed__ = ("title", "number", "sender", "recipients", "notes", "body_text", "file_name")
     __kind__ = "document"

@@ -101,10 +101,17 @@ class FollowupSource:
         self.query = query
         self.language = language
         self.rows: dict[str, fu.FollowupRow] = {}
+        self.keep_cursor = True
+        """False for the load after a new view or filter: it starts from the top, so the cursor's old row
+        is not looked for."""
 
     def count(self) -> int:
         """How many follow-ups the view holds."""
         return self.query.count()
+
+    def index_of(self, key: str) -> int | None:
+        """Where the cursor's row went (the list asks on a reload); None when it is to start at the top."""
+        return self.query.index_of(key) if self.keep_cursor else None
 
     def fetch(self, offset: int, limit: int) -> Sequence[Row]:
         """One page of rows."""
@@ -307,6 +314,7 @@ class FollowupsScreen(ListScreen):
                 records.set_reactive(VirtualList.cursor_index, 0)
                 records.scroll_to(y=0, animate=False, force=True)
             self.source.query = query
+            self.source.keep_cursor = not reset
             records.reload()
         self._show_views()
 

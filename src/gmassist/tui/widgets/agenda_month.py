@@ -107,7 +107,7 @@ class MonthGrid(Widget, can_focus=True):
         color: $foreground;
         & > .agenda-month--header { background: $panel; text-style: bold; }
         & > .agenda-month--day { text-style: bold; }
-        & > .agenda-month--other-month { color: $text-disabled; }
+        & > .agenda-month--other-month { text-style: dim; }
         & > .agenda-month--off { background: $surface-darken-1; }
         & > .agenda-month--today { background: $primary; color: $text; text-style: bold; }
         & > .agenda-month--holiday { color: $text-error; text-style: bold; }
@@ -201,7 +201,10 @@ class MonthGrid(Widget, can_focus=True):
         self.refresh()
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"agenda-month--{name}")
+        # Colours of text laid over a cell keep the cell's background (partial); backgrounds are full
+        # styles, so the theme's translucent cursor colours are blended.
+        overlay = name in ("day", "other-month", "holiday", "adjusted", "conflict", "more")
+        return self.get_component_rich_style(f"agenda-month--{name}", partial=overlay)
 
     def render_line(self, y: int) -> Strip:
         """Line `y`: the weekday names, then six rows of cells of equal height."""

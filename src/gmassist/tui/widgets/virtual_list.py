@@ -567,7 +567,8 @@ class VirtualList(ScrollView, can_focus=True):
         self.refresh()
         self.refresh_bindings()
         self.post_message(self.Loaded(self, result.count))
-        self._schedule_ensure_window()
+        # Pages beyond the screen are fetched once the rows are painted, not while they are.
+        self.call_after_refresh(self._schedule_ensure_window)
 
     @on(_PageLoaded)
     def _on_page_loaded(self, message: _PageLoaded) -> None:
