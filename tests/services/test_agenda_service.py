@@ -95,6 +95,9 @@ def test_paging_a_week_forward_is_answered_from_the_cache_and_a_write_drops_it(s
         found = service.occurrences(store, first[0] + timedelta(weeks=step), first[1] + timedelta(weeks=step))
         assert [o.title for o in found] == ["周一例会"]
     assert cache.pages.misses == misses, "paging within the cached span expanded again"
+    service.scan_conflicts(store, first[0], first[0] + timedelta(weeks=52), RULES)
+    service.occurrences(store, first[0] + timedelta(weeks=2), first[1] + timedelta(weeks=2))
+    assert cache.pages.misses == misses, "a year-long scan must not spoil the paging windows"
     single(store, "新会议", at(1, 10, month=12))
     found = service.occurrences(store, first[0] + timedelta(weeks=1), first[1] + timedelta(weeks=1))
     assert [o.title for o in found] == ["周一例会", "新会议"]

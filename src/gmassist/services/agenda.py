@@ -187,8 +187,8 @@ class _StoreCache:
     """Twelve-week windows for paging through days, weeks and months."""
     long: dom.OccurrenceCache = field(default_factory=lambda: dom.OccurrenceCache(max_windows=4))
     """Longer windows (the 52-week conflict scan), kept apart so paging never cuts from a year."""
-    spans: list[tuple[datetime, datetime]] = field(default_factory=list)
-    """Windows expanded in this version (both caches)."""
+    spans: dict[str, list[tuple[datetime, datetime]]] = field(default_factory=dict)
+    """Windows expanded in this version, per cache ("pages", "long")."""
     rows: dict[str, EventRow] = field(default_factory=dict)
     """Every row loaded in this version, by id."""
     errors: dict[str, str] = field(default_factory=dict)
@@ -251,7 +251,11 @@ def _fresh(store: Store, cache: _StoreCache) -> Hashable:
     return version
 
 
-def _window(store: Store, start: datetime, end: datetime, *, widen: bool = True) -> list[Occurrence]:
+def _window(
+    store: Store, start: datetime, end: datetime, *, widen: bool = True, whole: bool = False
+) -> list[Occurrence]:
+    """The occurrences of [start, end) (or, `whole`, of the whole cached span holding it: a superset,
+    without the cost of cutting it to size)."""
     cache = _cache_of(store)
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     if not widen:
@@ -259,7 +263,9 @@ def _window(store: Store, start: datetime, end: datetime, *, widen: bool = True)
         return dom.expand(_load(store, start, end), start, end, on_error=lambda _row, _error: None)
     with cache.lock:
         version = _fresh(store, cache)
-        target = cache.long if end - start > _LONG_WINDOW else cache.pages
+        name = "long" if end - start > _LONG_WINDOW else "pages"
+        target = cache.long if name == "long" else cache.pages
+        spans = cache.spans.setdefault(name, [])
 
         def load(window_start: datetime, window_end: datetime) -> list[EventRow]:
             rows = _load(store, window_start, window_end)
@@ -269,10 +275,14 @@ def _window(store: Store, start: datetime, end: datetime, *, widen: bool = True)
         def skipped(row: Any, error: dom.RuleError) -> None:
             cache.errors[row.id] = str(error)
 
-        if not any(s <= start and end <= e for s, e in cache.spans):
+        span = next(((s, e) for s, e in spans if s <= start and end <= e), None)
+        if span is None:
             span = _aligned(start, end)
             target.get(span[0], span[1], version, load, on_error=skipped)
-            cache.spans.append(span)
+            spans.append(span)
+            del spans[: -target.max_windows]  # the cache keeps no more than this many either
+        if whole:
+            return target.get(span[0], span[1], version, load, on_error=skipped)
         return target.get(start, end, version, load, on_error=skipped)
 
 
@@ -1297,14 +1307,19 @@ def scan_conflicts(store: Store, start: datetime, end: datetime, rules: Policy) 
     cache = _cache_of(store)
     key = ("scan", start, end, rules)
     margin = max(rules.buffer, rules.travel_buffer, timedelta(0)) + timedelta(days=1)
-    found = occurrences(store, start - margin, end + margin)
+    # The whole cached span around the stretch: more context than needed costs nothing and spares a cut.
+    found = _window(store, start - margin, end + margin, whole=True)
     with cache.lock:
         memo = cache.memo.get(key)
         if memo is not None:
             return memo
     flags = conflict_flags(found, rules.buffer, rules.travel_buffer)
-    flagged = tuple(o for o, flag in zip(found, flags, strict=True) if flag and _touches(o, start, end))
-    busy = tuple(sorted((o for o in found if o.busy), key=lambda o: o.start))
+    flagged = tuple(
+        o
+        for o, flag in zip(found, flags, strict=True)
+        if flag and o.start < end and (o.end > start or (o.end == o.start and o.start >= start))
+    )
+    busy = tuple(o for o in found if o.end > o.start and (not o.all_day or o.kind == dom.TRAVEL))  # by start
     longest = max((o.end - o.start for o in busy), default=timedelta(0))
     scan = ConflictScan(start, end, busy, flagged, rules, tuple(o.start for o in busy), longest)
     with cache.lock:

@@ -4,7 +4,6 @@ the modules' own issues build them out from here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
