@@ -155,7 +155,9 @@ def test_add_a_recurring_follow_up(root: Path, capsys, clock) -> None:
     code, out, _err = run(capsys, clock, "add", "每月5号 提交销售月报 @销售经理")
     assert code == 0 and "every month on the 5th" in out
     series = [f for f in followups(root, clock) if f.title == "提交销售月报"]
-    assert [(f.rrule, f.due) for f in series] == [("FREQ=MONTHLY;BYMONTHDAY=5", TODAY.replace(month=12, day=5))]
+    assert [(f.rrule, f.due) for f in series] == [
+        ("FREQ=MONTHLY;BYMONTHDAY=5", TODAY.replace(month=12, day=5))
+    ]
 
 
 def test_events_wait_for_the_agenda_when_it_has_no_quick_add(root: Path, capsys, clock, monkeypatch) -> None:

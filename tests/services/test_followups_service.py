@@ -200,7 +200,13 @@ def test_a_date_that_cannot_be_read_is_refused(text: str, code_or_word: str) -> 
 
 @pytest.mark.parametrize(
     ("text", "day"),
-    [("2026-12-05", date(2026, 12, 5)), ("周五", days(2)), ("明天", days(1)), ("next monday", days(5)), ("", None)],
+    [
+        ("2026-12-05", date(2026, 12, 5)),
+        ("周五", days(2)),
+        ("明天", days(1)),
+        ("next monday", days(5)),
+        ("", None),
+    ],
 )
 def test_dates_are_read_as_quick_add_reads_them(text: str, day: date | None) -> None:
     assert fu.read_date(text, NOW) == day
@@ -298,7 +304,15 @@ def test_each_sql_view_holds_what_the_domain_predicate_says(grid: Store, view: V
 
 @pytest.mark.parametrize(
     "text",
-    ["owner:李", "dept:研发 overdue", "status:blocked", "逾期 受阻", "budget", "预算 owner:张伟", "waiting 事项1"],
+    [
+        "owner:李",
+        "dept:研发 overdue",
+        "status:blocked",
+        "逾期 受阻",
+        "budget",
+        "预算 owner:张伟",
+        "waiting 事项1",
+    ],
 )
 def test_the_filter_in_sql_matches_the_domain_predicate(grid: Store, text: str) -> None:
     directory = fu.load_directory(grid)
@@ -439,7 +453,11 @@ def test_recurring_instances_are_never_made_twice_across_restarts(tmp_path: Path
         (saved.id, date(2027, 2, 5)),
     ]
     rows = query(fourth, "active").all_rows()
-    assert [(r.title, r.due) for r in rows][0] == ("月度销售报告", date(2026, 12, 5))
+    assert [(r.title, r.due) for r in rows] == [
+        ("月度销售报告", date(2026, 12, 5)),
+        ("月度销售报告", date(2027, 1, 5)),
+        ("月度销售报告", date(2027, 2, 5)),
+    ]
     assert all(r.rrule is None for r in rows)  # the series itself is not a row of its own there
     assert [r.id for r in query(fourth, "recurring").all_rows()] == [saved.id]
     fourth.close()
@@ -489,7 +507,9 @@ def test_nudges_in_chinese_and_english_are_logged(store: Store, people) -> None:
         "预计完成时间。如遇到困难或需要协调资源，请告诉我，我来帮忙推动。谢谢！"
     )
     english = fu.nudge(store, followup, directory, "en")
-    assert english.text.startswith("Hello 李娜, I'm following up on “提交Q4预算” (assigned 10 Nov, due 22 Nov, now 3 days overdue)")
+    assert english.text.startswith(
+        "Hello 李娜, I'm following up on “提交Q4预算” (assigned 10 Nov, due 22 Nov, now 3 days overdue)"
+    )
     assert [(e.kind, e.note) for e in fu.timeline(store, followup)] == [
         ("nudge", chinese.text),
         ("nudge", english.text),
@@ -497,7 +517,9 @@ def test_nudges_in_chinese_and_english_are_logged(store: Store, people) -> None:
 
 
 def test_an_english_owner_gets_english_and_a_confidential_nudge_needs_unlocking(store: Store, people) -> None:
-    followup = add(store, title="Send the NDA", owner_id=people["Emma Schmidt"], due=days(4), confidential=True)
+    followup = add(
+        store, title="Send the NDA", owner_id=people["Emma Schmidt"], due=days(4), confidential=True
+    )
     directory = fu.load_directory(store)
     drafted = fu.nudge(store, followup, directory)
     assert drafted.language == "en" and drafted.confidential
@@ -572,7 +594,10 @@ def test_the_scorecard_names_departments_and_their_on_time_rate(store: Store, pe
     add(store, department_id=rnd, status="done", due=days(-2), done_at=NOW - timedelta(days=5))
     add(store, department_id=rnd, status="open", due=days(-4))
     lines = fu.scorecard(store, days(-29), TODAY, fu.load_directory(store))
-    assert [(line.department, line.score.on_time, line.score.late, line.score.rate, line.score.overdue) for line in lines] == [
+    assert [
+        (line.department, line.score.on_time, line.score.late, line.score.rate, line.score.overdue)
+        for line in lines
+    ] == [
         ("研发部", 1, 0, 1.0, 1),
         ("销售部", 1, 1, 0.5, 0),
     ]

@@ -117,7 +117,11 @@ async def test_minutes_to_resolutions_to_follow_ups_to_check_in_to_done(root: Pa
         saved = stored(app)
         assert set(saved) == {"提交Q4预算", "更新研发计划"}
         budget = saved["提交Q4预算"]
-        assert (budget.source_kind, budget.due, budget.status) == ("meeting", TODAY + timedelta(days=2), "open")
+        assert (budget.source_kind, budget.due, budget.status) == (
+            "meeting",
+            TODAY + timedelta(days=2),
+            "open",
+        )
         assert "2 resolutions: 2 open" in static_text(app, "#fu-minutes-status")
         await pilot.press("up", "ctrl+r")  # the attendance line is no follow-up...
         await settle(pilot)

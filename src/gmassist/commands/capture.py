@@ -23,7 +23,7 @@ HANDLERS: dict[str, tuple[str, str, str]] = {
     "event": (
         "gmassist.services.agenda",
         "create_from_quickadd",
-        "events from quick add arrive with the agenda",
+        N_("events from quick add arrive with the agenda"),
     ),
     "card": (
         "gmassist.services.board",

@@ -419,7 +419,8 @@ class FollowupsScreen(ListScreen):
                 if entry.note:
                     text.append(": " + entry.note)
             elif entry.kind == "nudge":
-                text.append("✉ " + _("nudged: {text}").format(text=entry.note.splitlines()[0][:60] + "…"))
+                first = entry.note.strip().splitlines()[0] if entry.note.strip() else ""
+                text.append("✉ " + _("nudged: {text}").format(text=first[:60] + "…"))
             else:
                 text.append("● " + (entry.note or _("checked in")))
                 if entry.next_check_in:

@@ -186,6 +186,7 @@ class InboxScreen(ListScreen):
         self._search_timer: Timer | None = None
         self._viewer_folder: SessionFolder | None = None
         self._pending_focus: str | None = None
+        self._keys_shown: dict[str, bool | None] = {}
         """A document to put the cursor on once the list has loaded (a draft just saved)."""
 
     # --- layout --------------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ class InboxScreen(ListScreen):
         if self._pending_focus is not None and self.source is not None:
             self._find_row(self.source, self._pending_focus)
             self._pending_focus = None
-        self.refresh_bindings()
+        self._update_keys()
 
     @work(thread=True, group="inbox-load")
     def _find_row(self, source: InboxSource, document_id: str) -> None:
@@ -372,7 +373,15 @@ class InboxScreen(ListScreen):
             return
         self.current = detail
         self.query_one("#inbox-detail", Static).update(render_detail(detail, self.gm.zone) if detail else "")
-        self.refresh_bindings()
+        self._update_keys()
+
+    def _update_keys(self) -> None:
+        """Grey keys in or out, but only when what they depend on changed (the footer redraws itself
+        whole on every refresh, which is the slow part of moving through a long list)."""
+        keys = {action: self.check_action(action, ()) for action in (*ROUTING_KEYS, *DOCUMENT_ACTIONS)}
+        if keys != self._keys_shown:
+            self._keys_shown = keys
+            self.refresh_bindings()
 
     def _document(self) -> DocumentDetail | None:
         """The highlighted document, if its detail is loaded."""
