@@ -17,7 +17,8 @@ from gmassist.tui.app import GmassistApp
 from gmassist.tui.modals.followup_checkin import FollowupCheckInModal
 from gmassist.tui.modals.followup_form import FollowupFormModal
 from gmassist.tui.modals.followup_minutes import FollowupMinutesModal
-from gmassist.tui.modals.followup_pick import FollowupPickModal
+from gmassist.tui.modals.followup_pick import FollowupConfirmModal, FollowupPickModal
+from gmassist.tui.modals.followup_scorecard import FollowupScorecardModal
 from gmassist.tui.screens import followups as screen_module
 from gmassist.tui.screens.followups import FollowupsScreen
 from gmassist.tui.widgets.virtual_list import VirtualList
@@ -318,6 +319,7 @@ async def test_a_confidential_nudge_is_wiped_from_the_clipboard(root: Path, cloc
         await settle(pilot)
         assert app.clipboard == ""  # refused while locked: nothing drafted, nothing logged
         assert app.store is not None
+        assert timeline(app, app.screen.records.cursor_key or "") == []
         app.store.unlock_confidential(passphrase=PASSPHRASE)
         app.refresh_screen()
         await settle(pilot)
@@ -331,4 +333,52 @@ async def test_a_confidential_nudge_is_wiped_from_the_clipboard(root: Path, cloc
         await settle(pilot)
         assert copied[0].startswith("Hello, I'd like to check in on “并购谈判底价”") and copied[1:] == [""]
         assert app.clipboard == ""
+        app.close_store()
+
+
+async def test_quick_add_asks_before_adding_an_owner_and_asks_which_of_two(root: Path, clock) -> None:
+    store = Store.open(root, passphrase=PASSPHRASE, clock=clock)
+    with store.action("seed") as session:
+        session.add(Person(name="王芳", title="行政主管"))
+    store.close()
+    app = GmassistApp(root, Settings(), clock, passphrase=PASSPHRASE)
+    async with app.run_test(size=(130, 42)) as pilot:
+        await open_followups(pilot)
+
+        async def quick_add(line: str) -> None:
+            await pilot.press("a")
+            await settle(pilot)
+            app.screen.query_one("#fu-quick-input", Input).value = line
+            await pilot.press("enter")
+            await settle(pilot)
+
+        await quick_add("@新同事 周五前 整理年会材料")
+        assert isinstance(app.screen, FollowupConfirmModal)
+        assert "新同事" in static_text(app, "#fu-confirm-question")
+        await pilot.press("n")
+        await settle(pilot)
+        assert stored(app) == {}
+        await quick_add("@新同事 周五前 整理年会材料")
+        await pilot.press("y")
+        await settle(pilot)
+        saved = stored(app)["整理年会材料"]
+        assert saved.due == TODAY + timedelta(days=2)
+        assert app.store is not None
+        with app.store.read() as session:
+            owner = session.get(Person, saved.owner_id)
+            assert owner is not None and owner.name == "新同事"
+
+        await quick_add("@王 明天 安排车辆")
+        assert isinstance(app.screen, FollowupPickModal)
+        assert sorted(label.split(" · ")[0] for _value, label in app.screen.options) == ["王磊", "王芳"]
+        wang_fang = next(value for value, label in app.screen.options if label.startswith("王芳"))
+        await pilot.press(*(["down"] * [v for v, _l in app.screen.options].index(wang_fang)), "enter")
+        await settle(pilot)
+        assert stored(app)["安排车辆"].owner_id == wang_fang
+
+        await pilot.press("S")  # the scorecard opens on the last 30 days
+        await settle(pilot)
+        assert isinstance(app.screen, FollowupScorecardModal)
+        assert "last 30 days" in str(app.screen.query_one("#fu-scorecard-title", Static).render())
+        await pilot.press("escape")
         app.close_store()

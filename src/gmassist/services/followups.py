@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from gmassist.domain import followups as rules
@@ -970,8 +970,10 @@ class FollowupQuery:
         cursor on it however far a change moved it."""
         from sqlalchemy import func, select
 
+        from gmassist.store.models import FollowUp, table_of
+
         window = self.window()
-        table = window._table()
+        table = table_of(FollowUp)
         position = func.row_number().over(order_by=[*window.order_by, table.c.id]).label("position")
         ranked = select(table.c.id, position).where(*window.where).subquery()
         with self.store.engine.connect() as connection:
@@ -997,8 +999,9 @@ class FollowupQuery:
                     .group_by(table.c.followup_id)
                 )
                 found.extend(connection.execute(query).all())
-        # max() over the column is read back as the stored text: parse it the way the column would.
-        return {row_id: _as_datetime(value) for row_id, value in found if value is not None}
+        return {
+            row_id: value for row_id, value in found if value is not None
+        }  # max() keeps the column's type
 
     def _row(self, values: dict[str, Any], last: datetime | None) -> FollowupRow:
         zone = self.now.tzinfo
@@ -1037,15 +1040,11 @@ class FollowupQuery:
         )
 
 
-def _as_datetime(value: Any) -> datetime:
-    """A stored UTC datetime read back raw (an aggregate loses the column type) as an aware datetime."""
-    from datetime import UTC
-
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 # --- scorecard ----------------------------------------------------------------------------------------
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+"""A placeholder creation time for rows read without it (the scorecard never looks)."""
 
 
 @dataclass(frozen=True)
@@ -1058,7 +1057,7 @@ class _ScoreRow:
     department_id: str | None
     title: str = ""
     next_check_in: date | None = None
-    created: datetime = datetime.min
+    created: datetime = _NEVER
     owner_id: str | None = None
     priority: int = 2
 
