@@ -284,17 +284,15 @@ class FollowupMinutesModal(ModalScreen[None]):
         self.app.call_from_thread(self.app.notify, message)
 
     def action_close(self) -> None:
-        """Save what changed, then close."""
-        if self.text != self._saved_text:
-            self._save_and_close(self.text)
-        else:
-            self.dismiss(None)
+        """Close at once; what changed is saved in the background (a failure is notified)."""
+        text, meeting, app = self.text, self.meeting, self.gm
+        if text != self._saved_text:
 
-    @work(thread=True, exclusive=True, group="followups-minutes")
-    def _save_and_close(self, text: str) -> None:
-        try:
-            mn.save_minutes(_store(self.gm), self.meeting, text)
-        except GmassistError as exc:
-            self.app.call_from_thread(self.failed, str(exc), False)
-            return
-        self.app.call_from_thread(self.dismiss, None)
+            def save() -> None:
+                try:
+                    mn.save_minutes(_store(app), meeting, text)
+                except GmassistError as exc:
+                    app.call_from_thread(app.notify, str(exc), severity="error")
+
+            app.run_worker(save, thread=True, group="followups-minutes-save")
+        self.dismiss(None)

@@ -219,7 +219,7 @@ class FollowupsScreen(ListScreen):
             Column("owner", _("Owner"), 10),
             Column("department", _("Department"), 12),
             Column("status", _("Status"), 12),
-            Column("check_in", _("Check-in"), 12),
+            Column("check_in", _("Check-in"), 15),
         ]
 
     def window(self) -> Window:  # pragma: no cover - this screen reads through FollowupQuery
