@@ -86,7 +86,19 @@ def build_store(folder: Path) -> Store:
     with store.engine.begin() as connection:
         for start in range(0, len(rows), 1000):
             connection.execute(insert(table_of(Document)), rows[start : start + 1000])
-        connection.execute(insert(table_of(Tag)), [{"id": tag_id, "created": NOW, "updated": NOW, "confidential": False, "name": "预算", "colour": ""}])
+        connection.execute(
+            insert(table_of(Tag)),
+            [
+                {
+                    "id": tag_id,
+                    "created": NOW,
+                    "updated": NOW,
+                    "confidential": False,
+                    "name": "预算",
+                    "colour": "",
+                }
+            ],
+        )
         connection.execute(
             insert(table_of(Tagging)),
             [{"tag_id": tag_id, "item_kind": "document", "item_id": r["id"]} for r in rows[::20]],
@@ -142,7 +154,6 @@ async def app_open(root: Path) -> dict[str, float]:
         MODES = {**GmassistApp.MODES, "placeholder": Placeholder}
 
     app = BenchApp(root, Settings(), FrozenClock(NOW), passphrase=PASSPHRASE)
-    figures: dict[str, float] = {}
     async with app.run_test(size=(140, 45)) as pilot:
         for _ in range(100):
             await pilot.pause(0.05)
@@ -162,7 +173,12 @@ async def app_open(root: Path) -> dict[str, float]:
                     if records.get_row(0) is not None and not records.is_loading:
                         return time.perf_counter() - start
 
-        samples: dict[str, list[float]] = {"placeholder_1": [], "inbox_1": [], "placeholder_2": [], "inbox_2": []}
+        samples: dict[str, list[float]] = {
+            "placeholder_1": [],
+            "inbox_1": [],
+            "placeholder_2": [],
+            "inbox_2": [],
+        }
         for visit_number in range(1, 8):  # the first visit builds the screen; the others reuse it
             for mode in ("placeholder", "inbox"):
                 samples[f"{mode}_{min(visit_number, 2)}"].append(await visit(mode))
@@ -178,7 +194,9 @@ def make_files(folder: Path) -> list[Path]:
     for i in range(N_FILES):
         kind = i % 3
         name = [f"请示{i}.txt", f"note{i}.md", f"mail{i}.eml"][kind]
-        text = f"关于{SUBJECTS[i % len(SUBJECTS)]}的请示 {i}\n" + " ".join(rng.choice(WORDS) for _ in range(200))
+        text = f"关于{SUBJECTS[i % len(SUBJECTS)]}的请示 {i}\n" + " ".join(
+            rng.choice(WORDS) for _ in range(200)
+        )
         if kind == 2:
             text = f"From: a{i}@example.com\r\nSubject: Report {i}\r\nDate: Wed, 25 Nov 2026 09:00:00 +0800\r\n\r\n{text}"
         path = folder / name

@@ -48,7 +48,9 @@ def test_ingest_reports_each_file_and_duplicates(store_root, files, capsys) -> N
 
 
 def test_ingest_can_remove_verified_originals(store_root, files, capsys) -> None:
-    code, out, _err = run(capsys, "ingest", "--store", str(store_root), "--remove-originals", str(files / "board.md"))
+    code, out, _err = run(
+        capsys, "ingest", "--store", str(store_root), "--remove-originals", str(files / "board.md")
+    )
     assert code == 0 and "the original was removed" in out and not (files / "board.md").exists()
 
 
@@ -60,11 +62,15 @@ def test_ingest_refuses_a_missing_path_and_a_bad_level(store_root, files, capsys
 
 
 def test_ingest_a_confidential_file_unlocks_with_the_passphrase(store_root, files, capsys) -> None:
-    code, out, _err = run(capsys, "ingest", "--store", str(store_root), "--level", "机密", str(files / "board.md"))
+    code, out, _err = run(
+        capsys, "ingest", "--store", str(store_root), "--level", "机密", str(files / "board.md")
+    )
     assert code == 0 and "Taken in" in out
     _code, out, _err = run(capsys, "inbox", "--store", str(store_root))
     assert "🔒 confidential" in out and "Board pack" not in out
-    _code, out, _err = run(capsys, "inbox", "--store", str(store_root), "--include-confidential", "--search", "revenue")
+    _code, out, _err = run(
+        capsys, "inbox", "--store", str(store_root), "--include-confidential", "--search", "revenue"
+    )
     assert "Board pack Q3" in out
 
 
@@ -104,8 +110,12 @@ def test_route_show_and_export(store_root, files, tmp_path, capsys) -> None:
     run(capsys, "ingest", "--store", str(store_root), str(files / "预算请示.txt"))
     _code, out, _err = run(capsys, "inbox", "--store", str(store_root))
     short = out.splitlines()[2][:8]
-    code, out, err = run(capsys, "inbox", "--store", str(store_root), "route", short, "route", "--to", "法务部")
-    assert code == 1 and out == "" and err.count("\n") == 1 and "not possible" in err and "Possible now" in err
+    code, out, err = run(
+        capsys, "inbox", "--store", str(store_root), "route", short, "route", "--to", "法务部"
+    )
+    assert (
+        code == 1 and out == "" and err.count("\n") == 1 and "not possible" in err and "Possible now" in err
+    )
     assert run(capsys, "inbox", "--store", str(store_root), "route", short, "submit")[0] == 0
     code, out, _err = run(
         capsys, "inbox", "--store", str(store_root), "route", short, "record_instruction",

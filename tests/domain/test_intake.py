@@ -22,7 +22,11 @@ from gmassist.domain.intake import (
 
 @pytest.mark.parametrize(
     ("name", "title"),
-    [("关于2027年度预算的请示.docx", "关于2027年度预算的请示"), ("board_pack_q3.pdf", "board pack q3"), ("README", "README")],
+    [
+        ("关于2027年度预算的请示.docx", "关于2027年度预算的请示"),
+        ("board_pack_q3.pdf", "board pack q3"),
+        ("README", "README"),
+    ],
 )
 def test_title_from_name(name: str, title: str) -> None:
     assert title_from_name(name) == title
@@ -46,7 +50,8 @@ def test_title_from_text_prefers_a_heading_then_the_official_title_line() -> Non
 
 
 @pytest.mark.parametrize(
-    "name", [".hidden", "~$合同.docx", "a.txt~", "#a.txt#", "报告.pdf.part", "x.crdownload", "draft.swp", "A.TMP"]
+    "name",
+    [".hidden", "~$合同.docx", "a.txt~", "#a.txt#", "报告.pdf.part", "x.crdownload", "draft.swp", "A.TMP"],
 )
 def test_temporary_files_are_left_alone(name: str) -> None:
     assert is_temporary_name(name)

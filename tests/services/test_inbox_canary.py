@@ -14,7 +14,14 @@ from gmassist.services import inbox, inbox_files
 from tests.domain.test_extract import make_docx, p, r
 from tests.store.test_canary import scan
 
-CANARIES = ["CanaryInboxPlain", "金丝雀收文正文", "CanaryMailBody", "金丝雀机密文件", "CanaryDraftText", "CanaryDocxWord"]
+CANARIES = [
+    "CanaryInboxPlain",
+    "金丝雀收文正文",
+    "CanaryMailBody",
+    "金丝雀机密文件",
+    "CanaryDraftText",
+    "CanaryDocxWord",
+]
 
 
 @pytest.fixture
@@ -34,7 +41,9 @@ def mail(body: str) -> bytes:
     message["From"] = "a@example.com"
     message["Date"] = "Wed, 25 Nov 2026 09:00:00 +0800"
     message.set_content(body)
-    message.add_attachment(f"{CANARIES[1]} attached".encode(), maintype="text", subtype="plain", filename="附件.txt")
+    message.add_attachment(
+        f"{CANARIES[1]} attached".encode(), maintype="text", subtype="plain", filename="附件.txt"
+    )
     return message.as_bytes()
 
 
@@ -53,15 +62,21 @@ def test_no_plaintext_and_no_temp_file_after_intake_viewing_and_drafting(
     settings = InboxSettings(remove_originals=True)
 
     # intake: the originals go only once stored and verified
-    results = inbox.ingest_paths(store, [source / name for name in ("a.txt", "b.md", "c.eml", "d.docx")], settings=settings)
+    results = inbox.ingest_paths(
+        store, [source / name for name in ("a.txt", "b.md", "c.eml", "d.docx")], settings=settings
+    )
     results += inbox.ingest_paths(store, [source / "机密"], settings=settings, level="confidential")
-    assert [r.status for r in results] == ["taken_in"] * 5 and all(r.removed_original and r.verified for r in results)
+    assert [r.status for r in results] == ["taken_in"] * 5 and all(
+        r.removed_original and r.verified for r in results
+    )
     assert sorted(path.name for path in source.rglob("*") if path.is_file()) == []
 
     # viewing: in the app, and in the system viewer from a private copy
     opened: list[tuple[Path, bytes, int]] = []
     monkeypatch.setattr(
-        inbox_files, "open_in_viewer", lambda path: opened.append((path, path.read_bytes(), path.parent.stat().st_mode))
+        inbox_files,
+        "open_in_viewer",
+        lambda path: opened.append((path, path.read_bytes(), path.parent.stat().st_mode)),
     )
     session = inbox_files.SessionFolder()
     for result in results:
@@ -105,7 +120,9 @@ def test_no_plaintext_and_no_temp_file_after_intake_viewing_and_drafting(
 
 
 def test_private_folders_prefer_dev_shm_and_are_wiped_whatever_happens(tmp_path: Path, monkeypatch) -> None:
-    assert inbox_files.private_base() == (inbox_files.SHM if inbox_files.SHM.is_dir() else Path(os.environ["TMPDIR"]))
+    assert inbox_files.private_base() == (
+        inbox_files.SHM if inbox_files.SHM.is_dir() else Path(os.environ["TMPDIR"])
+    )
     monkeypatch.setattr(inbox_files, "SHM", tmp_path / "no-shm")
     assert inbox_files.private_base() == Path(os.environ["TMPDIR"])
 

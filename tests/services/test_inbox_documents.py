@@ -382,3 +382,29 @@ def test_ids_are_found_by_their_prefix(store, tmp_path) -> None:
     with pytest.raises(InvalidInput, match="no document"):
         inbox.resolve_id(store, "ffffffff")
     assert NOW is not None
+
+
+# --- links -----------------------------------------------------------------------------------------------
+
+
+def test_links_to_events_and_cards_are_found_by_title_and_shown(store, tmp_path, clock) -> None:
+    from gmassist.store.models import Event
+
+    with store.action("events") as session:
+        board_meeting = Event(title="董事会 Board meeting", start=NOW, end=NOW + timedelta(hours=2))
+        secret = Event(title="并购谈判", start=NOW, end=NOW + timedelta(hours=1), confidential=True)
+        session.add_all([board_meeting, secret])
+    document_id = take_in(store, tmp_path, "a.txt", "board papers")
+    assert inbox.find_linkable(store, "event", "board") == [(board_meeting.id, "董事会 Board meeting")]
+    assert [t for _i, t in inbox.find_linkable(store, "event", "并购")] == ["并购谈判"]  # unlocked
+    store.lock_confidential()
+    assert inbox.find_linkable(store, "event", "并购") == []
+    assert [t for _i, t in inbox.find_linkable(store, "event")] == ["董事会 Board meeting"]
+    first = inbox.link(store, document_id, "event", board_meeting.id)
+    assert inbox.link(store, document_id, "event", board_meeting.id) == first  # linked once
+    links = inbox.document_detail(store, document_id).links
+    assert [(link.kind, link.title, link.relation) for link in links] == [("event", "董事会 Board meeting", "related")]
+    with pytest.raises(InvalidInput):
+        inbox.link(store, document_id, "event", "no-such-event")
+    with pytest.raises(InvalidInput):
+        inbox.find_linkable(store, "person")

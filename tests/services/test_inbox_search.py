@@ -79,7 +79,9 @@ def test_date_and_department_filters(store, clock) -> None:
     everything = {d["id"]: d for d in inbox.search(store, "")}
     first_day = min(d["received"] for d in everything.values()).astimezone(clock.now().tzinfo).date()
     assert len(inbox.search(store, f"from:{first_day} to:{first_day}")) == 1
-    assert len(inbox.search(store, f"from:{first_day + timedelta(days=1)}")) == 3  # the secret one too, masked
+    assert (
+        len(inbox.search(store, f"from:{first_day + timedelta(days=1)}")) == 3
+    )  # the secret one too, masked
     budget = inbox.search(store, "预算")[0]["id"]
     inbox.update_document(store, budget, {"department_id": "d-sales"})
     assert ids(store, "dept:销售") == {budget}
@@ -105,10 +107,12 @@ def test_a_confidential_document_is_found_only_while_unlocked(store) -> None:
 
 def test_confidential_text_never_enters_the_index(store) -> None:
     with store.engine.connect() as connection:
+
         def found(term: str) -> int:
             return int(
                 connection.execute(
-                    text(f"select count(*) from {fts.FTS_TABLE} where {fts.FTS_TABLE} match :q"), {"q": fts.phrase(term)}
+                    text(f"select count(*) from {fts.FTS_TABLE} where {fts.FTS_TABLE} match :q"),
+                    {"q": fts.phrase(term)},
                 ).scalar_one()
             )
 
@@ -125,9 +129,12 @@ def test_a_document_made_confidential_leaves_the_index(store) -> None:
     store.lock_confidential()
     assert inbox.search(store, "年度预算编制") == [] and inbox.search(store, "budget") == []
     with store.engine.connect() as connection:
-        assert connection.execute(
-            text(f"select count(*) from {fts.MAP_TABLE} where doc_id = :id"), {"id": budget}
-        ).scalar_one() == 0
+        assert (
+            connection.execute(
+                text(f"select count(*) from {fts.MAP_TABLE} where doc_id = :id"), {"id": budget}
+            ).scalar_one()
+            == 0
+        )
     store.unlock_confidential(passphrase=PASSPHRASE)
     assert ids(store, "年度预算编制") == {budget}
     inbox.update_document(store, budget, {"security_level": "internal"})
@@ -167,7 +174,9 @@ def test_a_bad_search_says_where(store) -> None:
 
 def test_saved_views(store) -> None:
     view = inbox.save_view(store, "待批合同", "state:submitted type:contract")
-    assert [(v.name, v.query) for v in inbox.list_views(store)] == [("待批合同", "state:submitted type:contract")]
+    assert [(v.name, v.query) for v in inbox.list_views(store)] == [
+        ("待批合同", "state:submitted type:contract")
+    ]
     assert inbox.save_view(store, "待批合同", "state:submitted") == view  # same name: replaced
     inbox.save_view(store, "预算", "预算")
     assert [v.query for v in inbox.list_views(store)] == ["state:submitted", "预算"]
@@ -185,3 +194,15 @@ def test_the_list_pages_and_finds_rows_by_id(store) -> None:
     assert search.index_of(everything[2]["id"]) == 2 and search.index_of("nope") is None
     assert [r["received"] for r in everything] == sorted((r["received"] for r in everything), reverse=True)
     assert "body_text" not in everything[0]
+
+
+def test_an_exported_store_is_searchable_after_import(store, store_factory) -> None:
+    from gmassist.store import transfer
+
+    inbox.save_view(store, "预算", "预算")
+    data = transfer.export_data(store, include_confidential=False)
+    copy, _ = store_factory("copy")
+    transfer.import_data(copy, data)
+    assert titles(copy, "年度预算编制") == ["关于2027年度预算编制的请示"]
+    assert titles(copy, "预算") == ["关于2027年度预算编制的请示"]
+    assert [v.name for v in inbox.list_views(copy)] == ["预算"]

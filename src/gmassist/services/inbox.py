@@ -1544,15 +1544,58 @@ def _followups(session: Session, doc: Document, instruction: str, due: date | No
     return made
 
 
+LINKABLE: dict[str, Any] = {"event": Event, "followup": FollowUp, "card": Card}
+"""What a document can be linked to, by kind."""
+
+
+def find_linkable(store: Store, kind: str, text: str = "", *, limit: int = 30) -> list[tuple[str, str]]:
+    """(id, title) of events, follow-ups or cards whose title contains `text`, most recently changed
+    first; confidential ones only while unlocked (their titles are matched in memory)."""
+    model = LINKABLE.get(kind)
+    if model is None:
+        raise InvalidInput(_("cannot link to a {kind}").format(kind=kind), "kind")
+    table = table_of(model)
+    wanted = _fold(text.strip())
+    plain = select(table.c.id, table.c.title).where(table.c.confidential.is_(False))
+    if wanted:
+        plain = plain.where(table.c.title.contains(text.strip(), autoescape=True))
+    found: list[tuple[str, str, Any]] = []
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            plain.add_columns(table.c.updated).order_by(table.c.updated.desc()).limit(limit)
+        )
+        found.extend((row.id, row.title, row.updated) for row in rows)
+        if store.confidential_unlocked:
+            sealed = connection.execute(
+                select(table.c.id, table.c.title, table.c.updated).where(table.c.confidential.is_(True))
+            )
+            for row in sealed:
+                title = str(store.reveal(table.name, "title", row.id, row.title))
+                if not wanted or wanted in _fold(title):
+                    found.append((row.id, title, row.updated))
+    found.sort(key=lambda item: item[2], reverse=True)
+    return [(item_id, title) for item_id, title, _updated in found[:limit]]
+
+
 def link(store: Store, document_id: str, kind: str, item_id: str, relation: str = "related") -> str:
     """Link the document to an event, follow-up, card or document; returns the link's id."""
-    models: dict[str, Any] = {"event": Event, "followup": FollowUp, "card": Card, "document": Document}
+    models: dict[str, Any] = {**LINKABLE, "document": Document}
     if kind not in models:
         raise InvalidInput(_("cannot link to a {kind}").format(kind=kind), "kind")
     with store.action("inbox.link") as session:
         doc = _load(session, document_id)
         if session.get(models[kind], item_id) is None:
             raise InvalidInput(_("no {kind} with id {id}").format(kind=kind, id=item_id), "id")
+        existing = session.exec(
+            orm_select(Link).where(
+                col(Link.a_kind) == DOCUMENT_KIND,
+                col(Link.a_id) == doc.id,
+                col(Link.b_kind) == kind,
+                col(Link.b_id) == item_id,
+            )
+        ).first()
+        if existing is not None:
+            return existing.id
         item = Link(
             **_stamps(session),
             a_kind=DOCUMENT_KIND,

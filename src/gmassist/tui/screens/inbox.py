@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from gmassist.domain.inbox import (
     ACTION_LABELS,
@@ -48,6 +48,7 @@ from gmassist.services.inbox_text import (
     urgency_label,
 )
 from gmassist.tui.screens.records import ListScreen
+from gmassist.tui.widgets.footer import QuietFooter
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -77,7 +78,9 @@ ROUTING_KEYS: dict[str, Action] = {
 }
 """Screen actions that are routing moves."""
 
-DOCUMENT_ACTIONS = frozenset({"open", "tag", "edit", "export", "followups", "revise", "revise_external"})
+DOCUMENT_ACTIONS = frozenset(
+    {"open", "tag", "edit", "export", "followups", "revise", "revise_external", "link"}
+)
 """Screen actions that need a highlighted, loaded document."""
 
 
@@ -89,8 +92,6 @@ class InboxSource:
         self.now = now
         self.stale_days = stale_days
         self.zone = zone
-        self.states: dict[str, str] = {}
-        """id -> state of the rows fetched (so keys can be judged before the detail arrives)."""
         self._departments: dict[str, str] | None = None
 
     def count(self) -> int:
@@ -109,7 +110,6 @@ class InboxSource:
             self._departments = department_names(self.search.store)
         rows = []
         for values in self.search.fetch(offset, limit):
-            self.states[values["id"]] = values["state"]
             rows.append(self._row(values, holder_label(values["holder"] or "", self._departments)))
         return rows
 
@@ -167,6 +167,7 @@ class InboxScreen(ListScreen):
         Binding("n", "new_draft", _("New draft"), id="inbox.new_draft", tooltip=_("Write a new draft (拟稿) in Markdown"), show=False),
         Binding("E", "revise", _("Revise"), id="inbox.revise", tooltip=_("Write a new version of this draft in the app"), show=False),
         Binding("ctrl+e", "revise_external", _("Revise in $EDITOR"), id="inbox.revise_external", tooltip=_("Write a new version of this draft in your editor"), show=False),
+        Binding("L", "link", _("Link"), id="inbox.link", tooltip=_("Link it to an event, a follow-up or a card"), show=False),
         Binding("x", "export", _("Export"), id="inbox.export", tooltip=_("Write a copy of the file to a path"), show=False),
         Binding("I", "ingest", _("Take in"), id="inbox.ingest", tooltip=_("Take in files or folders now"), show=False),
         Binding("v", "views", _("Views"), id="inbox.views", tooltip=_("Saved searches"), show=False),
@@ -186,8 +187,11 @@ class InboxScreen(ListScreen):
         self._search_timer: Timer | None = None
         self._viewer_folder: SessionFolder | None = None
         self._pending_focus: str | None = None
-        self._keys_shown: dict[str, bool | None] = {}
         """A document to put the cursor on once the list has loaded (a draft just saved)."""
+        self._keys_shown: dict[str, bool | None] = {}
+        """What `check_action` said last for each document key (the footer is refreshed on a change)."""
+        self._detail_stale = False
+        """The list was reloaded: reload the document pane once it has loaded."""
 
     # --- layout --------------------------------------------------------------------------------------
 
@@ -225,7 +229,7 @@ class InboxScreen(ListScreen):
         with VerticalScroll(id="inbox-detail-box"):
             yield Static("", id="inbox-detail")
         yield StatusLine()
-        yield Footer()
+        yield QuietFooter()
 
     @property
     def records(self) -> VirtualList:
@@ -283,8 +287,7 @@ class InboxScreen(ListScreen):
         else:
             self.source.search, self.source.now, self.source._departments = search, now, None
             records.reload()
-        if self._highlighted:
-            self._load_detail(self._highlighted)
+        self._detail_stale = True  # reloaded once the list has (the list first, then the pane)
 
     # --- search -------------------------------------------------------------------------------------
 
@@ -342,6 +345,9 @@ class InboxScreen(ListScreen):
         if self._pending_focus is not None and self.source is not None:
             self._find_row(self.source, self._pending_focus)
             self._pending_focus = None
+        elif self._detail_stale and self._highlighted:
+            self._load_detail(self._highlighted)
+        self._detail_stale = False
         self._update_keys()
 
     @work(thread=True, group="inbox-load")
@@ -607,6 +613,34 @@ class InboxScreen(ListScreen):
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
             return
         self.app.call_from_thread(self._written, message)
+
+    def action_link(self) -> None:
+        """Link the document to an event, a follow-up or a card."""
+        detail = self._document()
+        store = self.gm.store
+        if detail is None or store is None:
+            return
+        from gmassist.tui.modals.inbox_link import LinkChoice, LinkModal
+
+        def done(choice: LinkChoice | None) -> None:
+            if choice is not None:
+                self._link(detail.id, choice)
+
+        self.app.push_screen(LinkModal(store, _("Link “{title}” to…").format(title=detail.title)), done)
+
+    @work(thread=True, group="inbox-write")
+    def _link(self, document_id: str, choice: Any) -> None:
+        from gmassist.services import inbox
+
+        store = self.gm.store
+        if store is None:
+            return
+        try:
+            inbox.link(store, document_id, choice.kind, choice.item_id)
+        except GmassistError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._written, _("Linked to “{title}”.").format(title=choice.title))
 
     # --- opening, viewing, exporting ------------------------------------------------------------------
 
