@@ -209,6 +209,7 @@ def main() -> None:
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        os.environ["XDG_DATA_HOME"] = str(folder / "data")  # the app's watched folder goes there, not to ~
         started = time.perf_counter()
         store = build_store(folder)
         print(f"(built {N_DOCS} documents in {time.perf_counter() - started:.1f} s)", flush=True)

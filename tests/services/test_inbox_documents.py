@@ -408,3 +408,16 @@ def test_links_to_events_and_cards_are_found_by_title_and_shown(store, tmp_path,
         inbox.link(store, document_id, "event", "no-such-event")
     with pytest.raises(InvalidInput):
         inbox.find_linkable(store, "person")
+
+
+def test_the_history_names_departments(store, tmp_path) -> None:
+    with store.action("dept") as session:
+        legal = Department(name="法务部")
+        session.add(legal)
+    document_id = take_in(store, tmp_path, "a.txt", "history")
+    inbox.route(store, document_id, "submit")
+    inbox.route(store, document_id, "record_instruction", comment="转法务")
+    inbox.route(store, document_id, "route", holder=legal.id)
+    detail = inbox.document_detail(store, document_id)
+    assert [s.holder for s in detail.steps] == ["Manager", "Assistant", "法务部"]
+    assert (detail.holder, detail.holder_name) == (legal.id, "法务部")

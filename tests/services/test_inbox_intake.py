@@ -374,3 +374,12 @@ def test_a_200_mb_file_is_taken_in_with_bounded_memory(tmp_path) -> None:
     assert figures["status"] == "taken_in" and figures["verified"] and figures["size"] == 200 << 20
     grown = figures["peak"] - figures["before"]
     assert grown < 100 << 20, f"memory grew by {grown / (1 << 20):.0f} MB"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_in_the_folder_is_left_alone_without_blocking(store, tmp_path) -> None:
+    fifo = tmp_path / "drop" / "pipe.txt"
+    fifo.parent.mkdir(exist_ok=True)
+    os.mkfifo(fifo)
+    result = inbox.ingest_file(store, fifo)  # would block forever if it were opened
+    assert result.status is IntakeStatus.SKIPPED and "not a regular file" in result.message

@@ -420,3 +420,19 @@ async def test_a_document_is_linked_to_an_event(root, tmp_path, clock) -> None:
         await until(pilot, lambda: screen.current is not None and bool(screen.current.links))
         assert [(link.kind, link.title) for link in screen.current.links] == [("event", "经营分析会 Review")]
         app.close_store()
+
+
+async def test_many_duplicates_are_told_in_one_line(root, tmp_path, clock) -> None:
+    watch = tmp_path / "watch"
+    watch.mkdir()
+    for number in range(5):
+        (watch / f"copy{number}.txt").write_text("关于2027年度预算编制的请示\n总办〔2026〕12号\nannual budget", encoding="utf-8")
+    app = GmassistApp(root, settings_for(tmp_path), clock, passphrase=PASSPHRASE)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_inbox(pilot)
+        for _ in range(2):
+            app.inbox_watcher.poll()
+            await settle(pilot)
+        said = [m for m in messages(app) if "already in the inbox" in m]
+        assert said == ["5 files are already in the inbox; nothing new was stored for them."]
+        app.close_store()

@@ -7,8 +7,10 @@ size; chunks of confidential documents are sealed under the confidential key. A 
 confidential documents) tells duplicates apart. The original is removed, when the settings ask for it,
 only once the stored copy has been read back and its digest checked.
 
-Search runs in SQL over a trigram FTS5 index (terms of 3+ characters) or LIKE (shorter ones), for the
-documents that are not confidential; confidential ones are never indexed and are searched in memory,
+Search runs in SQL over the trigram FTS5 index of store.fts (shorter terms through the trigrams that
+begin with them), for the documents that are not confidential, and reads the document table through an
+index that holds every column the list filters on, so that neither a count nor a filter reads the rows
+(which hold the extracted text). Confidential documents are never indexed; they are searched in memory,
 and only while unlocked.
 
 Everything here runs in worker threads or the command line, never on the event loop.
@@ -21,19 +23,15 @@ import json
 import mimetypes
 import os
 import re
-import threading
-import weakref
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, TableClause, and_, exists, false, func, insert, or_, select
-from sqlalchemy import column as sql_column
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, insert, or_, select
 from sqlmodel import Session, col
 from sqlmodel import select as orm_select
 
@@ -50,10 +48,8 @@ from gmassist.domain.inbox import (
     DocType,
     IllegalTransition,
     Rule,
-    SearchQuery,
     SecurityLevel,
     State,
-    Urgency,
     action_for,
     allowed_actions,
     classify,
@@ -70,7 +66,20 @@ from gmassist.domain.inbox import (
 from gmassist.errors import GmassistError, InvalidInput, Locked
 from gmassist.i18n import _
 from gmassist.paths import data_dir, ensure_private_dir
-from gmassist.store import crypto, fts
+
+# The search lives in its own module; its public names belong to this API too (re-exported).
+from gmassist.services.inbox_search import DOCUMENT_KIND as DOCUMENT_KIND
+from gmassist.services.inbox_search import LIST_COLUMNS as LIST_COLUMNS
+from gmassist.services.inbox_search import DocumentSearch as DocumentSearch
+from gmassist.services.inbox_search import ViewItem as ViewItem
+from gmassist.services.inbox_search import delete_view as delete_view
+from gmassist.services.inbox_search import fold
+from gmassist.services.inbox_search import forget_confidential_texts as forget_confidential_texts
+from gmassist.services.inbox_search import latest_versions as latest_versions
+from gmassist.services.inbox_search import list_views as list_views
+from gmassist.services.inbox_search import save_view as save_view
+from gmassist.services.inbox_search import search as search
+from gmassist.store import crypto
 from gmassist.store.models import (
     Attachment,
     AttachmentChunk,
@@ -84,7 +93,6 @@ from gmassist.store.models import (
     Link,
     PrepItem,
     RoutingStep,
-    SavedView,
     Tag,
     Tagging,
     new_id,
@@ -100,8 +108,6 @@ TEXT_LIMIT = extraction.MAX_FILE_BYTES
 """Files up to this size are read whole for their text; larger ones are only streamed into the store."""
 VIEW_LIMIT = 8 * 1024 * 1024
 """Text, Markdown and mail up to this size are shown inside the app; larger ones open outside."""
-DOCUMENT_KIND = "document"
-"""`Link`/`Tagging` kind of a document."""
 IN_APP_MIMES = frozenset({"text/plain", "text/markdown", "message/rfc822"})
 """What the app shows itself; everything else opens in the system viewer."""
 
@@ -111,22 +117,6 @@ _CHANGE = table_of(Change)
 _TAG = table_of(Tag)
 _TAGGING = table_of(Tagging)
 _DEPT = table_of(Department)
-
-LIST_COLUMNS: tuple[str, ...] = (
-    "received",
-    "number",
-    "title",
-    "doc_type",
-    "state",
-    "state_since",
-    "holder",
-    "urgency",
-    "security_level",
-    "reply_by",
-    "version",
-    "department_id",
-)
-"""Document columns the list reads (never the extracted text)."""
 
 
 def watch_folder(settings: Settings | InboxSettings) -> Path:
@@ -229,11 +219,6 @@ class IntakeResult:
     """Whether the stored copy was read back and matched the original's digest."""
     notes: tuple[str, ...] = ()
     """What extraction had to say (no text layer, undecodable bytes...)."""
-
-    @property
-    def lost_nothing(self) -> bool:
-        """True for every outcome: a file is removed only once its stored copy is verified."""
-        return not self.removed_original or self.verified
 
     @property
     def ok(self) -> bool:
@@ -530,6 +515,10 @@ def ingest_file(
             ),
         )
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a folder, FIFO or device: open() could block
+            return result(
+                IntakeStatus.SKIPPED, _("{name}: not a regular file; left alone.").format(name=name)
+            )
         handle = open(path, "rb", buffering=0)  # noqa: SIM115  (closed in the finally below)
     except FileNotFoundError:
         return result(
@@ -566,8 +555,6 @@ def _ingest_open(
     confidential = security.is_confidential
     digest_name = "confidential" if confidential else "store"
     before = _Fingerprint.of(os.fstat(handle.fileno()))
-    if not os.path.isfile(path) and before.size == 0:
-        return result(IntakeStatus.SKIPPED, _("{name}: not a regular file.").format(name=name))
     total = before.size
     digests = _Digests(keys)
     done = 0
@@ -823,11 +810,15 @@ class FolderWatcher:
         self.settings = settings
         self._pending: dict[Path, _Fingerprint] = {}
         self._done: dict[Path, _Fingerprint] = {}
+        self.missing = False
+        """The configured folder does not exist (the default one is made when missing)."""
 
     def ready(self) -> list[tuple[Path, SecurityLevel]]:
         """Files unchanged since the last poll and not offered yet, with the level their folder sets."""
+        self.missing = False
         if not self.folder.exists():
             if self.settings.watch_folder:
+                self.missing = True
                 return []
             ensure_private_dir(self.folder)
         seen: dict[Path, _Fingerprint] = {}
@@ -1044,7 +1035,7 @@ def document_detail(store: Store, document_id: str, *, stale_days: float = 3) ->
                 to_state=step.to_state,
                 action=(found.value if (found := action_for(step.from_state, step.to_state)) else None),
                 actor=step.actor,
-                holder=step.holder,
+                holder=holder_label(step.holder, departments) if step.holder else "",
                 comment=store.display(step, "comment"),
             )
             for step in session.exec(
@@ -1555,7 +1546,7 @@ def find_linkable(store: Store, kind: str, text: str = "", *, limit: int = 30) -
     if model is None:
         raise InvalidInput(_("cannot link to a {kind}").format(kind=kind), "kind")
     table = table_of(model)
-    wanted = _fold(text.strip())
+    wanted = fold(text.strip())
     plain = select(table.c.id, table.c.title).where(table.c.confidential.is_(False))
     if wanted:
         plain = plain.where(table.c.title.contains(text.strip(), autoescape=True))
@@ -1571,7 +1562,7 @@ def find_linkable(store: Store, kind: str, text: str = "", *, limit: int = 30) -
             )
             for row in sealed:
                 title = str(store.reveal(table.name, "title", row.id, row.title))
-                if not wanted or wanted in _fold(title):
+                if not wanted or wanted in fold(title):
                     found.append((row.id, title, row.updated))
     found.sort(key=lambda item: item[2], reverse=True)
     return [(item_id, title) for item_id, title, _updated in found[:limit]]
@@ -1965,342 +1956,3 @@ def reclassify(store: Store, document_ids: Iterable[str] | None = None) -> int:
                 if (doc.doc_type, doc.department_id, doc.urgency, doc.rule_id) != before:
                     changed += 1
     return changed
-
-
-# --- search -----------------------------------------------------------------------------------------------
-
-
-class _ConfidentialTexts:
-    """The searchable text of confidential documents, opened in memory while unlocked, and forgotten
-    as soon as a search finds the store locked. Never written anywhere."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.entries: dict[str, tuple[datetime, str, str]] = {}
-        """id -> (updated, folded text of every searchable field and tag, folded sender)."""
-
-    def matching(self, store: Store, terms: Sequence[str], senders: Sequence[str]) -> list[str]:
-        with self.lock:
-            if not store.confidential_unlocked:
-                self.entries.clear()
-                return []
-            self._refresh(store)
-            folded_terms = [_fold(t) for t in terms]
-            folded_senders = [_fold(s) for s in senders]
-            return [
-                doc_id
-                for doc_id, (_updated, text, sender) in self.entries.items()
-                if all(t in text for t in folded_terms)
-                and (not folded_senders or any(s in sender for s in folded_senders))
-            ]
-
-    def _refresh(self, store: Store) -> None:
-        with store.engine.connect() as connection:
-            current: dict[str, datetime] = dict(
-                connection.execute(
-                    select(_DOC.c.id, _DOC.c.updated).where(_DOC.c.confidential.is_(True))
-                ).all()
-            )
-            for doc_id in set(self.entries) - set(current):
-                del self.entries[doc_id]
-            stale = [
-                doc_id
-                for doc_id, updated in current.items()
-                if self.entries.get(doc_id, (None,))[0] != updated
-            ]
-            for start in range(0, len(stale), 500):
-                batch = stale[start : start + 500]
-                rows = (
-                    connection.execute(
-                        select(_DOC.c.id, _DOC.c.updated, *(_DOC.c[c] for c in fts.COLUMNS)).where(
-                            _DOC.c.id.in_(batch)
-                        )
-                    )
-                    .mappings()
-                    .all()
-                )
-                tag_rows = connection.execute(
-                    select(_TAGGING.c.item_id, _TAG.c.name)
-                    .join(_TAG, _TAG.c.id == _TAGGING.c.tag_id)
-                    .where(_TAGGING.c.item_kind == DOCUMENT_KIND, _TAGGING.c.item_id.in_(batch))
-                ).all()
-                tags: dict[str, list[str]] = {}
-                for item_id, name in tag_rows:
-                    tags.setdefault(item_id, []).append(name)
-                for row in rows:
-                    values = store.reveal_row(
-                        _DOC.name, {"id": row["id"], **{c: row[c] for c in fts.COLUMNS}}
-                    )
-                    text = "\n".join([*(str(values[c] or "") for c in fts.COLUMNS), *tags.get(row["id"], [])])
-                    self.entries[row["id"]] = (
-                        row["updated"],
-                        _fold(text),
-                        _fold(str(values["sender"] or "")),
-                    )
-
-
-_CONFIDENTIAL_TEXTS: weakref.WeakKeyDictionary[Store, _ConfidentialTexts] = weakref.WeakKeyDictionary()
-_CONFIDENTIAL_LOCK = threading.Lock()
-
-
-def _confidential_texts(store: Store) -> _ConfidentialTexts:
-    with _CONFIDENTIAL_LOCK:
-        texts = _CONFIDENTIAL_TEXTS.get(store)
-        if texts is None:
-            texts = _ConfidentialTexts()
-            _CONFIDENTIAL_TEXTS[store] = texts
-        return texts
-
-
-def forget_confidential_texts(store: Store) -> None:
-    """Drop the opened confidential texts now (the app calls it on lock; searches do it when locked)."""
-    texts = _CONFIDENTIAL_TEXTS.get(store)
-    if texts is not None:
-        with texts.lock:
-            texts.entries.clear()
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-def _term_condition(term: str, connection: Any) -> ColumnElement[bool]:
-    """A non-confidential document whose text or tags contain `term`, answered by the trigram index:
-    a term of 3+ characters is one phrase; a shorter one is every trigram of the index that begins with
-    it (each value is indexed with a sentinel after it, so that finds every occurrence)."""
-    if len(term) >= fts.MIN_TRIGRAM_CHARS:
-        expression = fts.phrase(term)
-    else:
-        expression = " OR ".join(fts.phrase(trigram) for trigram in fts.short_terms(connection, term))
-    text_found: ColumnElement[bool] = false()
-    if expression:
-        text_found = _LISTED.c.id.in_(
-            select(fts.map_table.c.doc_id).where(
-                fts.map_table.c.fts_rowid.in_(
-                    select(fts.fts_table.c.rowid).where(
-                        fts.fts_table.c[fts.FTS_TABLE].op("MATCH")(expression)
-                    )
-                )
-            )
-        )
-    tagged = _LISTED.c.id.in_(
-        select(_TAGGING.c.item_id)
-        .join(_TAG, _TAG.c.id == _TAGGING.c.tag_id)
-        .where(_TAGGING.c.item_kind == DOCUMENT_KIND, _TAG.c.name.contains(term, autoescape=True))
-    )
-    return or_(text_found, tagged)
-
-
-def _tag_condition(name: str) -> ColumnElement[bool]:
-    return _LISTED.c.id.in_(
-        select(_TAGGING.c.item_id)
-        .join(_TAG, _TAG.c.id == _TAGGING.c.tag_id)
-        .where(_TAGGING.c.item_kind == DOCUMENT_KIND, func.lower(_TAG.c.name) == name.lower())
-    )
-
-
-def _department_condition(name: str) -> ColumnElement[bool]:
-    named = select(_DEPT.c.id).where(
-        _DEPT.c.confidential.is_(False), _DEPT.c.name.contains(name, autoescape=True)
-    )
-    return or_(
-        _LISTED.c.department_id == name,
-        _LISTED.c.holder == name,
-        _LISTED.c.department_id.in_(named),
-        _LISTED.c.holder.in_(named),
-        _LISTED.c.holder.contains(name, autoescape=True),
-    )
-
-
-LIST_INDEX = "ix_document_list"
-"""The index the list reads through (received first, then every column it filters on, then the id)."""
-
-
-class _ListedDocuments(TableClause):
-    """The document table read through the list index (``FROM document INDEXED BY ix_document_list``).
-
-    Filters and counts are then answered from the index, and only the rows of the page shown are read:
-    a document row holds the extracted text, often kilobytes, so a scan of the rows reads the text of
-    the whole inbox. SQLAlchemy's SQLite dialect has no table hints, hence this clause."""
-
-    inherit_cache = True
-
-
-@compiles(_ListedDocuments)
-def _compile_listed(element: _ListedDocuments, compiler: Any, **kw: Any) -> str:
-    if kw.get("asfrom"):
-        return f"{compiler.preparer.quote(element.name)} INDEXED BY {LIST_INDEX}"
-    return str(compiler.preparer.quote(element.name))
-
-
-_LISTED = _ListedDocuments(_DOC.name, *(sql_column(c.name, c.type) for c in _DOC.columns))
-"""The document table for the list's queries (its columns render as ``document.<name>``)."""
-
-
-def latest_versions() -> ColumnElement[bool]:
-    """Only the latest version of each draft (older versions stay reachable from the document)."""
-    newer = aliased(_DOC)
-    return ~exists().where(newer.c.parent_id == _LISTED.c.id)
-
-
-@dataclass
-class DocumentSearch:
-    """The inbox list for one search: counts and pages of documents, newest received first.
-
-    The conditions are built on the first call, in the caller's thread (a worker's): confidential
-    documents are matched in memory there, while unlocked."""
-
-    store: Store
-    query: SearchQuery = field(default_factory=SearchQuery)
-    zone: tzinfo | None = None
-    """The zone the query's dates are in."""
-    include_archived: bool = False
-    """Show archived documents when the query names no state and has no words."""
-    _where: list[ColumnElement[bool]] | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """The SQL conditions of the query (built once)."""
-        if self._where is not None:
-            return self._where
-        query = self.query
-        where: list[ColumnElement[bool]] = [latest_versions()]
-        if query.states:
-            where.append(_LISTED.c.state.in_([s.value for s in query.states]))
-        elif not self.include_archived and not query.terms:
-            where.append(_LISTED.c.state != State.ARCHIVED.value)
-        if query.doc_types:
-            where.append(_LISTED.c.doc_type.in_([t.value for t in query.doc_types]))
-        if query.levels:
-            where.append(_LISTED.c.security_level.in_([level.value for level in query.levels]))
-        if query.urgencies:
-            where.append(_LISTED.c.urgency.in_([u.value for u in query.urgencies]))
-        where.extend(_tag_condition(tag) for tag in query.tags)
-        if query.departments:
-            where.append(or_(*(_department_condition(d) for d in query.departments)))
-        zone = self.zone or self.store.clock.now().tzinfo
-        assert zone is not None
-        start, end = query.received_bounds(zone)
-        if start is not None:
-            where.append(_LISTED.c.received >= start)
-        if end is not None:
-            where.append(_LISTED.c.received < end)
-        if query.terms or query.senders:
-            plain: list[ColumnElement[bool]] = [_LISTED.c.confidential.is_(False)]
-            with self.store.engine.connect() as connection:
-                plain.extend(_term_condition(term, connection) for term in query.terms)
-            if query.senders:
-                plain.append(or_(*(_LISTED.c.sender.contains(s, autoescape=True) for s in query.senders)))
-            found = _confidential_texts(self.store).matching(self.store, query.terms, query.senders)
-            where.append(or_(and_(*plain), _LISTED.c.id.in_(found)) if found else and_(*plain))
-        self._where = where
-        return where
-
-    def count(self) -> int:
-        """How many documents match."""
-        with self.store.engine.connect() as connection:
-            return int(
-                connection.execute(
-                    select(func.count()).select_from(_LISTED).where(*self.conditions())
-                ).scalar_one()
-            )
-
-    def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
-        """Documents offset..offset+limit (list columns only), sealed values opened or masked."""
-        names = ["id", "confidential", *LIST_COLUMNS]
-        query = (
-            select(*(_LISTED.c[name] for name in names))
-            .where(*self.conditions())
-            .order_by(_LISTED.c.received.desc(), _LISTED.c.id)
-            .offset(offset)
-            .limit(limit)
-        )
-        with self.store.engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
-        out = []
-        for row in rows:
-            values = self.store.reveal_row(_DOC.name, dict(row)) if row["confidential"] else dict(row)
-            values["_damaged"] = (_DOC.name, row["id"]) in self.store.damaged_items
-            out.append(values)
-        return out
-
-    def index_of(self, document_id: str) -> int | None:
-        """Where the document is in the list now, or None when it is not in it."""
-        numbered = (
-            select(
-                _LISTED.c.id,
-                func.row_number().over(order_by=(_LISTED.c.received.desc(), _LISTED.c.id)).label("n"),
-            )
-            .where(*self.conditions())
-            .subquery()
-        )
-        with self.store.engine.connect() as connection:
-            found = connection.execute(select(numbered.c.n).where(numbered.c.id == document_id)).scalar()
-        return None if found is None else int(found) - 1
-
-
-def search(
-    store: Store, text: str = "", *, limit: int = 1000, zone: tzinfo | None = None
-) -> list[dict[str, Any]]:
-    """The documents the search box text finds (SearchSyntaxError when it cannot be read), newest first."""
-    return DocumentSearch(store, SearchQuery.parse(text), zone).fetch(0, limit)
-
-
-# --- saved views ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ViewItem:
-    """A saved search."""
-
-    id: str
-    name: str
-    query: str
-
-
-def list_views(store: Store, area: str = "inbox") -> list[ViewItem]:
-    """The saved views of an area, in order."""
-    table = table_of(SavedView)
-    with store.engine.connect() as connection:
-        rows = connection.execute(
-            select(table.c.id, table.c.name, table.c.query)
-            .where(table.c.area == area)
-            .order_by(table.c.position, table.c.name)
-        ).all()
-    return [ViewItem(row.id, row.name, row.query) for row in rows]
-
-
-def save_view(store: Store, name: str, query: str, area: str = "inbox") -> str:
-    """Keep a search under a name (an existing view of that name is replaced); returns its id."""
-    name = name.strip()
-    if not name:
-        raise InvalidInput(_("a saved view needs a name"), "name")
-    SearchQuery.parse(query)  # refuse what the box could not read
-    with store.action("inbox.view.save") as session:
-        existing = session.exec(
-            orm_select(SavedView).where(col(SavedView.area) == area, col(SavedView.name) == name)
-        ).first()
-        if existing is not None:
-            existing.query = query
-            return existing.id
-        count = len(session.exec(orm_select(col(SavedView.id)).where(col(SavedView.area) == area)).all())
-        view = SavedView(area=area, name=name, query=query, position=count, **_stamps(session))
-        session.add(view)
-        return view.id
-
-
-def delete_view(store: Store, view_id: str) -> None:
-    """Forget a saved view."""
-    with store.action("inbox.view.delete") as session:
-        view = session.get(SavedView, view_id)
-        if view is not None:
-            session.delete(view)
-
-
-def label_of_urgency(code: str) -> str:
-    """The translated label of an urgency code (the code itself when unknown)."""
-    try:
-        return _(Urgency(code).label)
-    except ValueError:
-        return code

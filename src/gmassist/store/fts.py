@@ -1,9 +1,13 @@
 """The inbox's full-text index: SQLite FTS5 with the trigram tokenizer, inside the SQLCipher database.
 
 Trigrams find any substring of three or more characters, which is what Chinese needs (there are no
-spaces between words); shorter search terms are answered with LIKE by the caller. The index is
-*contentless* (`content=''`): it holds the trigrams only, never a second copy of the text, and it deletes
-securely (`secure-delete`), so text removed from it does not linger in free pages.
+spaces between words). Shorter terms cannot be a trigram query, and a LIKE over the documents would read
+the text of the whole inbox on every keystroke; instead every value is indexed with two spaces after it
+(`SENTINEL`), so each character begins at least one trigram, and a term of one or two characters is
+looked up as the trigrams that begin with it, found by a range query on the index's vocabulary
+(`short_terms`, an fts5vocab table). The index is *contentless* (`content=''`): it holds the trigrams
+only, never a second copy of the text, and it deletes securely (`secure-delete`), so text removed from
+it does not linger in free pages.
 
 Confidential documents are never indexed: the triggers below skip every row whose `confidential` flag is
 set (their text is sealed anyway), and a document marked confidential later is taken out at once. They

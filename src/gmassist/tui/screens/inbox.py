@@ -982,37 +982,36 @@ def render_detail(d: DocumentDetail, zone: Any) -> Text:
         out.append(f"  v{d.version}/{max(v for _i, v in d.versions)}", style="dim")
     out.append("\n")
 
-    def field(label: str, value: str, style: str = "") -> None:
-        if value:
+    def line(*fields: tuple[str, str, str]) -> None:
+        """One line of `label: value` pairs; the empty ones (and a line of only empty ones) left out."""
+        shown = [(label, value, style) for label, value, style in fields if value]
+        for label, value, style in shown:
             out.append(f"{label}: ", style="dim")
             out.append(value, style=style)
             out.append("   ")
+        if shown:
+            out.append("\n")
 
-    field(_("Number"), d.number)
-    field(_("Type"), type_label(d.doc_type))
-    field(_("密级"), level_label(d.security_level), "bold magenta" if d.confidential else "")
-    field(_("Urgency"), urgency_label(d.urgency), "bold red" if d.urgency != Urgency.NORMAL else "")
-    out.append("\n")
-    field(_("From"), d.sender)
-    field(_("To"), d.recipients)
-    field(_("Department"), d.department)
-    out.append("\n")
-    field(_("Received"), when(d.received))
-    field(_("Reply by"), d.reply_by.isoformat() if d.reply_by else "")
-    field(_("State"), state_label(d.state), "bold")
-    field(_("Holder"), d.holder_name)
-    field(
-        _("In state"),
-        format_wait(d.waited) + (" ⚑ " + _("waiting too long") if d.stale else ""),
-        "bold yellow" if d.stale else "",
+    line(
+        (_("Number"), d.number, ""),
+        (_("Type"), type_label(d.doc_type), ""),
+        (_("密级"), level_label(d.security_level), "bold magenta" if d.confidential else ""),
+        (_("Urgency"), urgency_label(d.urgency), "bold red" if d.urgency != Urgency.NORMAL else ""),
     )
-    out.append("\n")
-    if d.tags:
-        field(_("Tags"), ", ".join(d.tags), "cyan")
-        out.append("\n")
-    if d.notes:
-        field(_("Notes"), d.notes)
-        out.append("\n")
+    line((_("From"), d.sender, ""), (_("To"), d.recipients, ""), (_("Department"), d.department, ""))
+    line(
+        (_("Received"), when(d.received), ""),
+        (_("Reply by"), d.reply_by.isoformat() if d.reply_by else "", ""),
+        (_("State"), state_label(d.state), "bold"),
+        (_("Holder"), d.holder_name, ""),
+        (
+            _("In state"),
+            format_wait(d.waited) + (" ⚑ " + _("waiting too long") if d.stale else ""),
+            "bold yellow" if d.stale else "",
+        ),
+    )
+    line((_("Tags"), ", ".join(d.tags), "cyan"))
+    line((_("Notes"), d.notes, ""))
     if d.reasons:
         out.append(_("Why") + "\n", style="bold")
         for reason in d.reasons:
@@ -1045,21 +1044,35 @@ def render_detail(d: DocumentDetail, zone: Any) -> Text:
     return out
 
 
+DUPLICATES_SHOWN = 3
+"""More duplicates than this in one go are told in one line (a folder of kept originals, at start)."""
+
+
 def report_intake(app: GmassistApp, results: Sequence[IntakeResult]) -> None:
     """Tell the user what happened to each file, and show new documents."""
     from gmassist.services.inbox import IntakeStatus
 
+    duplicates = [r for r in results if r.status is IntakeStatus.DUPLICATE]
     taken = 0
     for result in results:
         if result.status is IntakeStatus.SKIPPED:
             continue
-        severity = (
-            "information"
-            if result.ok
-            else ("warning" if result.status in (IntakeStatus.LOCKED, IntakeStatus.CHANGED) else "error")
-        )
+        if result.status is IntakeStatus.DUPLICATE and len(duplicates) > DUPLICATES_SHOWN:
+            continue
+        if result.ok:
+            severity = "information"
+        elif result.status in (IntakeStatus.LOCKED, IntakeStatus.CHANGED):
+            severity = "warning"
+        else:
+            severity = "error"
         app.notify(result.message, severity=severity, timeout=8 if result.ok else 15)  # type: ignore[arg-type]
         taken += result.status is IntakeStatus.TAKEN_IN
+    if len(duplicates) > DUPLICATES_SHOWN:
+        app.notify(
+            _("{n} files are already in the inbox; nothing new was stored for them.").format(
+                n=len(duplicates)
+            )
+        )
     if taken:
         app.refresh_screen()
 
@@ -1072,6 +1085,8 @@ class InboxWatcher:
         self.watcher: Any = None
         self.running = False
         """A poll is under way (the next one waits for it)."""
+        self.warned = False
+        """The user was told the configured folder is missing."""
 
     def start(self) -> None:
         """Begin polling every POLL_SECONDS."""
@@ -1079,28 +1094,33 @@ class InboxWatcher:
 
     def poll(self) -> None:
         """Look at the folder now (in a worker)."""
-        store = self.app.store
-        if store is None or self.running or store.read_only:
+        if self.app.store is None or self.running:
             return
-        if not store.confidential_unlocked:
-            from gmassist.services.inbox import forget_confidential_texts
-
-            forget_confidential_texts(store)
         self.running = True
         self.app.run_worker(self._poll, thread=True, group="inbox-watch", exit_on_error=False)
 
     def _poll(self) -> None:
-        from gmassist.services.inbox import FolderWatcher, watch_folder
+        from gmassist.services.inbox import FolderWatcher, forget_confidential_texts, watch_folder
 
         try:
             store = self.app.store
             if store is None:
+                return
+            if not store.confidential_unlocked:  # locked since the last search: drop what it opened
+                forget_confidential_texts(store)
+            if store.read_only:
                 return
             if self.watcher is None:
                 self.watcher = FolderWatcher(watch_folder(self.app.settings), self.app.settings.inbox)
             results = self.watcher.poll(store)
             if results:
                 self.app.call_from_thread(report_intake, self.app, results)
+            if self.watcher.missing and not self.warned:
+                self.warned = True
+                message = _("The watched folder {folder} does not exist; set [inbox] watch_folder.").format(
+                    folder=self.watcher.folder
+                )
+                self.app.call_from_thread(self.app.notify, message, severity="warning", timeout=15)
         except (GmassistError, OSError) as exc:
             self.app.call_from_thread(
                 self.app.notify, _("The watched folder: {error}").format(error=exc), severity="error"
