@@ -414,8 +414,8 @@ async def test_a_document_is_linked_to_an_event(root, tmp_path, clock) -> None:
         await settle(pilot)
         assert isinstance(app.screen, LinkModal)
         await pilot.press(*"经营")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        found = app.screen.query_one("#ib-link-found")
+        await until(pilot, lambda: found.option_count > 0)  # the search runs after a short pause in typing
         await pilot.press("enter", "enter")
         await until(pilot, lambda: screen.current is not None and bool(screen.current.links))
         assert [(link.kind, link.title) for link in screen.current.links] == [("event", "经营分析会 Review")]
