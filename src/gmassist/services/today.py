@@ -18,6 +18,7 @@ from gmassist.config import Settings
 from gmassist.domain import agenda as agenda_domain
 from gmassist.domain import followups as fu
 from gmassist.domain import inbox as inbox_domain
+from gmassist.domain.agenda_view import kind_label
 from gmassist.domain.today import TriageItem, arrange, counts, item_key
 from gmassist.errors import InvalidInput
 from gmassist.i18n import _
@@ -97,7 +98,7 @@ def gather(store: Store, settings: Settings, now: datetime) -> list[TriageItem]:
                 item_key("event", occurrence.event_id, occurrence.start),
                 occurrence.start,
                 occurrence.title,
-                occurrence.kind,
+                kind_label(occurrence.kind),
                 occurrence.confidential,
                 _("conflict") if occurrence.key in flagged else "",
             )

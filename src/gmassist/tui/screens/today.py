@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, Static
 
+from gmassist.domain.agenda_view import weekday_name
 from gmassist.domain.today import SECTIONS, SHORT_LABELS, TriageItem
 from gmassist.errors import GmassistError
 from gmassist.i18n import _, language
@@ -237,7 +238,8 @@ class TodayScreen(Screen[None]):
             records.set_source(ListSource(rows))
         self.query_one("#today-heading", Static).update(
             _("Today · {day} · {n} left to triage").format(
-                day=self.gm.clock.now().astimezone(zone).strftime("%Y-%m-%d %a"), n=sum(totals.values())
+                day=f"{self.gm.clock.now().astimezone(zone):%Y-%m-%d} {weekday_name(self.gm.clock.now().astimezone(zone).date())}",
+                n=sum(totals.values()),
             )
         )
         self.query_one("#today-counts", Static).update(
@@ -313,7 +315,7 @@ class TodayScreen(Screen[None]):
                 day = parse_day(text, now)
             except QuickAddError as exc:
                 raise GmassistError(_("not a day: {text}").format(text=text)) from exc
-            return _("until {day}").format(day=day.strftime("%Y-%m-%d %a"))
+            return _("until {day}").format(day=f"{day:%Y-%m-%d} {weekday_name(day)}")
 
         def done(answer: str | None) -> None:
             if answer:
