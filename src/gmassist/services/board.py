@@ -628,28 +628,8 @@ def load_board(store: Store, board_id: str) -> BoardSnapshot:
             values, damaged = _revealed(store, "card", row)
             blocker = values["blocked_by"]
             done, total = counts.get(values["id"], (0, 0))
-            cards.append(
-                CardInfo(
-                    id=values["id"],
-                    seq=values["seq"],
-                    short_id=short_id(info.code, values["seq"]),
-                    title=values["title"],
-                    column_id=values["column_id"],
-                    position=values["position"],
-                    owner_id=values["owner_id"],
-                    owner_name=owners.get(values["owner_id"] or "", ""),
-                    due=values["due"],
-                    labels=parse_labels(values["labels"] or ""),
-                    blocked_by=blocker,
-                    blocker_short_id=short_id(info.code, seqs[blocker]) if blocker in seqs else "",
-                    milestone=bool(values["milestone"]),
-                    archived=False,
-                    checklist_done=done,
-                    checklist_total=total,
-                    confidential=bool(values["confidential"]),
-                    damaged=damaged,
-                )
-            )
+            blocker_short = short_id(info.code, seqs[blocker]) if blocker in seqs else ""
+            cards.append(_card_info(values, info.code, owners, blocker_short, (done, total), damaged))
         cards.sort(key=lambda c: (column_index.get(c.column_id, len(columns)), c.position, c.seq))
         log: tuple[LogEntry, ...] = ()
         contacts: tuple[ContactInfo, ...] = ()
@@ -717,27 +697,40 @@ def card_detail(store: Store, card_id: str) -> CardDetail:
             kind, target = (row.b_kind, row.b_id) if row.a_id == card_id else (row.a_kind, row.a_id)
             title, when = _target_title(store, session, kind, target)
             links.append(LinkInfo(row.id, kind, target, title, when))
-        info = CardInfo(
-            id=values["id"],
-            seq=values["seq"],
-            short_id=short_id(board.code, values["seq"]),
-            title=values["title"],
-            column_id=values["column_id"],
-            position=values["position"],
-            owner_id=values["owner_id"],
-            owner_name=owners.get(values["owner_id"] or "", ""),
-            due=values["due"],
-            labels=parse_labels(values["labels"] or ""),
-            blocked_by=values["blocked_by"],
-            blocker_short_id=blocker_short,
-            milestone=bool(values["milestone"]),
-            archived=bool(values["archived"]),
-            checklist_done=sum(c.done for c in checklist),
-            checklist_total=len(checklist),
-            confidential=bool(values["confidential"]),
-            damaged=damaged,
-        )
+        ticked = (sum(c.done for c in checklist), len(checklist))
+        info = _card_info(values, board.code, owners, blocker_short, ticked, damaged)
     return CardDetail(info, board, values["notes"] or "", checklist, tuple(links), blocker_title)
+
+
+def _card_info(
+    values: Mapping[str, Any],
+    code: str,
+    owners: Mapping[str, str],
+    blocker_short: str,
+    checklist: tuple[int, int],
+    damaged: bool,
+) -> CardInfo:
+    """A card row (sealed values already opened) as the screen and the card window show it."""
+    return CardInfo(
+        id=values["id"],
+        seq=values["seq"],
+        short_id=short_id(code, values["seq"]),
+        title=values["title"],
+        column_id=values["column_id"],
+        position=values["position"],
+        owner_id=values["owner_id"],
+        owner_name=owners.get(values["owner_id"] or "", ""),
+        due=values["due"],
+        labels=parse_labels(values["labels"] or ""),
+        blocked_by=values["blocked_by"],
+        blocker_short_id=blocker_short,
+        milestone=bool(values["milestone"]),
+        archived=bool(values["archived"]),
+        checklist_done=checklist[0],
+        checklist_total=checklist[1],
+        confidential=bool(values["confidential"]),
+        damaged=damaged,
+    )
 
 
 def _target_title(store: Store, session: Any, kind: str, target_id: str) -> tuple[str, str]:
