@@ -53,7 +53,6 @@ from gmassist.errors import InvalidInput, Locked
 from gmassist.i18n import _
 from gmassist.store.models import (
     Card,
-    Change,
     Document,
     Event,
     EventAttendee,
@@ -209,16 +208,6 @@ def _cache_of(store: Store) -> _StoreCache:
         return cache
 
 
-def data_version(store: Store) -> Hashable:
-    """What the cached windows depend on: the last change logged, the number of events (bulk imports write
-    no log) and whether confidential text is readable."""
-    log, events = table_of(Change), table_of(Event)
-    with store.engine.connect() as connection:
-        seq = connection.execute(select(func.max(log.c.seq))).scalar()
-        count = connection.execute(select(func.count()).select_from(events)).scalar()
-    return (seq or 0, count or 0, store.confidential_unlocked)
-
-
 def invalidate(store: Store) -> None:
     """Forget every cached window of `store` (a writer that bypasses the change log calls this)."""
     cache = _cache_of(store)
@@ -244,7 +233,7 @@ def _aligned(start: datetime, end: datetime) -> tuple[datetime, datetime]:
 
 
 def _fresh(store: Store, cache: _StoreCache) -> Hashable:
-    version = data_version(store)
+    version = store.data_version()
     if version != cache.version:
         cache.version = version
         _reset(cache)
@@ -1725,7 +1714,6 @@ __all__ = [
     "check_draft",
     "create_event",
     "create_from_quickadd",
-    "data_version",
     "delete_event",
     "find_free_slots",
     "invalidate",

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, insert, inspect, select, update
+from sqlalchemy import Engine, delete, event, func, insert, inspect, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
@@ -38,7 +38,7 @@ from gmassist.i18n import _
 from gmassist.paths import StorePaths, ensure_private_dir
 from gmassist.store import codec, crypto, db
 from gmassist.store.keys import CONFIDENTIAL, STORE, KeyFile, Keyring, check_passphrase, new_keyfile
-from gmassist.store.models import BY_NAME, Change, Item, Meta, new_id, table_name, table_of
+from gmassist.store.models import BY_NAME, Change, Event, Item, Meta, new_id, table_name, table_of
 
 MASK = "🔒"
 """Shown in place of a confidential value while the confidential key is locked (with the word)."""
@@ -323,6 +323,15 @@ class Store:
         finally:
             session.close()  # ends the transaction; loaded objects stay readable, detached
 
+    def data_version(self) -> tuple[int, int, bool]:
+        """What cached views of the store depend on: the last change logged (by any process), the number
+        of events (a bulk .ics import writes no log) and whether confidential text is readable."""
+        log, events = table_of(Change), table_of(Event)
+        with self.engine.connect() as connection:
+            seq = connection.execute(select(func.max(log.c.seq))).scalar()
+            count = connection.execute(select(func.count()).select_from(events)).scalar()
+        return (seq or 0, count or 0, self.confidential_unlocked)
+
     # --- reading sealed values --------------------------------------------------------------------
 
     def reveal(self, table: str, column: str, row_id: str, value: Any) -> Any:
@@ -422,7 +431,6 @@ class Store:
                     self.confidential_key(), table, name, values["id"], values[name]
                 )
 
-
     def _open_chunk_if_plain(self, values: dict[str, Any], connection: Any) -> None:
         """A file chunk put back under an attachment that is not confidential must hold its plain bytes:
         open a value the log kept sealed (crypto.seal_logged_chunk)."""
@@ -435,7 +443,9 @@ class Store:
         ).scalar()
         if confidential:
             return
-        opened = crypto.open_logged_chunk(self.confidential_key(), values["attachment_id"], values["seq"], data)
+        opened = crypto.open_logged_chunk(
+            self.confidential_key(), values["attachment_id"], values["seq"], data
+        )
         if opened is None:
             raise Damaged(_("a logged file chunk failed to open"))
         values["data"] = opened

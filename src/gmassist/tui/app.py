@@ -5,6 +5,7 @@ Store I/O and crypto run in thread workers; handlers on the event loop only chan
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 from collections.abc import Iterable
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
 
 IDLE_CHECK_SECONDS = 15.0
 INTEGRITY_DELAY_SECONDS = 2.0
+WARM_MODULES = tuple(
+    f"gmassist.services.{name}"
+    for name in ("agenda", "board", "brief", "capture", "followups", "inbox", "inbox_files", "minutes")
+)
+"""The services the screens import when first used (see `GmassistApp.warm_up`)."""
 
 
 class OpeningScreen(Screen[None]):
@@ -78,7 +84,9 @@ class GmassistApp(App[int]):
         ),
         Binding("ctrl+l", "lock", _("Lock"), id="app.lock", tooltip=_("Hide confidential items again")),
         Binding("ctrl+z", "undo", _("Undo"), id="app.undo", tooltip=_("Undo the last change")),
-        Binding("ctrl+b", "brief", _("Brief"), id="app.brief", tooltip=_("This week's brief for the manager")),
+        Binding(
+            "ctrl+b", "brief", _("Brief"), id="app.brief", tooltip=_("This week's brief for the manager")
+        ),
         Binding("ctrl+q", "quit", _("Quit"), id="app.quit", tooltip=_("Leave gmassist")),
     ]
 
@@ -174,6 +182,7 @@ class GmassistApp(App[int]):
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
         # The full integrity check reads every page: start it once the first screen has its rows.
         self.set_timer(INTEGRITY_DELAY_SECONDS, self.check_integrity, name="integrity")
+        self.set_timer(INTEGRITY_DELAY_SECONDS, self.warm_up, name="warm-up")
         from gmassist.tui.screens.inbox import InboxWatcher
 
         self.inbox_watcher = InboxWatcher(self)
@@ -194,6 +203,13 @@ class GmassistApp(App[int]):
         assert store is not None
         problems = db.check_integrity(store.engine)
         self.call_from_thread(self.integrity_checked, problems)
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def warm_up(self) -> None:
+        """Import what the other screens read through while the user reads Today, so that a screen's first
+        visit is not slower than the next ones (the inbox's services alone take about 50 ms to import)."""
+        for name in WARM_MODULES:
+            importlib.import_module(name)
 
     def integrity_checked(self, problems: list[str]) -> None:
         if self.store is None:
@@ -259,7 +275,10 @@ class GmassistApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that need an open store are greyed out until it is open."""
-        if action in ("show_mode", "unlock_confidential", "lock", "undo", "help", "brief") and self.store is None:
+        if (
+            action in ("show_mode", "unlock_confidential", "lock", "undo", "help", "brief")
+            and self.store is None
+        ):
             return None if action == "help" else False
         if self.store is not None:
             if action == "unlock_confidential" and self.store.confidential_unlocked:

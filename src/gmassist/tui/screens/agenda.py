@@ -23,7 +23,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from gmassist.domain.agenda import Occurrence, Slot
 from gmassist.domain.agenda_view import (
@@ -49,6 +49,7 @@ from gmassist.tui.widgets.agenda_list import (
     when_text,
 )
 from gmassist.tui.widgets.agenda_month import MonthData, MonthGrid, build_month
+from gmassist.tui.widgets.footer import QuietFooter
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import VirtualList
 
@@ -195,7 +196,7 @@ class AgendaScreen(ListScreen):
             yield records
         yield Static("", id="agenda-info")
         yield StatusLine()
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one(TimeGrid).focus()

@@ -33,7 +33,8 @@ from gmassist.errors import GmassistError
 from gmassist.i18n import _, language
 from gmassist.services import board as boards
 from gmassist.tui.screens.records import ListScreen
-from gmassist.tui.widgets.board import BoardTimeline, CardColumn, CardMarks, Slot, SteadyFooter
+from gmassist.tui.widgets.board import BoardTimeline, CardColumn, CardMarks, Slot
+from gmassist.tui.widgets.footer import QuietFooter
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -283,7 +284,7 @@ class BoardScreen(ListScreen):
                 yield Static("", id="timeline-summary")
                 yield BoardTimeline(id="board-timeline")
         yield StatusLine()
-        yield SteadyFooter()
+        yield QuietFooter()
 
     def list_columns(self) -> list[Column]:
         """Columns of the list of boards."""

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from gmassist.errors import GmassistError
 from gmassist.i18n import _, language
+from gmassist.tui.widgets.footer import QuietFooter
 
 if TYPE_CHECKING:
     from gmassist.tui.app import GmassistApp
@@ -52,7 +53,7 @@ class BriefScreen(ModalScreen[None]):
         yield Static(_("Weekly brief"), classes="screen-heading", id="brief-heading")
         with VerticalScroll(id="brief-box"):
             yield Markdown(_("Writing the brief…"), id="brief-text")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.load()

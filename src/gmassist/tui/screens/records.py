@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from gmassist.i18n import _
 from gmassist.tui.sources import WindowSource, field
+from gmassist.tui.widgets.footer import QuietFooter
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, VirtualList
 
@@ -57,7 +58,7 @@ class ListScreen(Screen[None]):
         records.empty_text = _("Opening the store…") if self.gm.store is None else _("Nothing here yet.")
         yield records
         yield StatusLine()
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.refresh_records()

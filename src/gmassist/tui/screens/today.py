@@ -3,7 +3,7 @@ row leaves the list; `u` undoes; the capture line files any quick-add text where
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from gmassist.domain.agenda_view import weekday_name
 from gmassist.domain.today import SECTIONS, SHORT_LABELS, TriageItem
 from gmassist.errors import GmassistError
 from gmassist.i18n import _, language
+from gmassist.tui.widgets.footer import QuietFooter
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -156,6 +157,8 @@ class TodayScreen(Screen[None]):
         super().__init__()
         self.items: dict[str, TriageItem] = {}
         """The rows shown, by key."""
+        self._gathered: Hashable = None
+        """The store's data version and the minute the rows shown were gathered at."""
 
     @property
     def gm(self) -> GmassistApp:
@@ -189,7 +192,7 @@ class TodayScreen(Screen[None]):
         )
         yield Static("", id="capture-preview")
         yield StatusLine()
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#records", VirtualList).focus()
@@ -207,13 +210,20 @@ class TodayScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="today-load")
     def load(self) -> None:
+        """Gather the rows, unless nothing changed since the last gathering in this same minute (coming back
+        to Today then costs nothing, and leaves the other screens' workers the whole interpreter)."""
         from gmassist.services import today
 
+        now = self.gm.clock.now()
         try:
-            result = today.load(self.store, self.gm.settings, self.gm.clock.now())
+            version = (self.store.data_version(), now.replace(second=0, microsecond=0))
+            if version == self._gathered:
+                return
+            result = today.load(self.store, self.gm.settings, now)
         except GmassistError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
+        self._gathered = version
         self.app.call_from_thread(self.show, result.items, result.totals)
 
     def show(self, items: list[TriageItem], totals: dict[str, int]) -> None:
@@ -368,6 +378,7 @@ class TodayScreen(Screen[None]):
         self.gm.action_undo()
 
     def action_reload(self) -> None:
+        self._gathered = None
         self.refresh_records()
 
     # --- the capture line ------------------------------------------------------------------------

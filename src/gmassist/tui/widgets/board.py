@@ -22,13 +22,10 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer
 
 from gmassist.i18n import _
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
     from gmassist.domain.board import TimelineRow
     from gmassist.services.board import CardInfo, ColumnInfo
 
@@ -548,40 +545,3 @@ class BoardTimeline(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.refresh()
-
-
-# --- the footer --------------------------------------------------------------------------------------------
-
-
-class SteadyFooter(Footer):
-    """Textual's Footer, rebuilt at most once per refresh and only when the keys it shows change.
-
-    Textual's Footer mounts a widget per key again on every focus change, and again for every other
-    bindings change; with the board's twenty-odd keys that was most of the cost of a move (the focus
-    follows the card into its new column) though the keys are the same in every column. This one looks at
-    what it would show once the screen has settled, and keeps its widgets when nothing changed.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._shown: tuple[tuple[str, str, bool], ...] | None = None
-        self._pending = False
-
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        """Look again after the refresh (several changes in a row make one look)."""
-        self._bindings_ready = True
-        if not screen.app.app_focus or not self.is_attached or screen is not self.screen or self._pending:
-            return
-        self._pending = True
-        self.call_after_refresh(self._rebuild)
-
-    async def _rebuild(self) -> None:
-        self._pending = False
-        shown = tuple(
-            (key, active.binding.description, active.enabled)
-            for key, active in self.screen.active_bindings.items()
-            if active.binding.show
-        )
-        if shown != self._shown:
-            self._shown = shown
-            await self.recompose()

@@ -1,10 +1,11 @@
-"""A footer that rebuilds its keys only when they change.
+"""The footer every screen uses: Textual's `Footer`, rebuilt only when the keys it shows change.
 
-Textual's `Footer` recomposes (unmounts and mounts a widget per key) on every bindings signal, and a list
-that reloads signals once per load: on a busy screen that is most of the time a view switch or a filter
-keystroke takes, for a footer that looks the same afterwards, or differs only in which keys are greyed
-out. This one leaves itself alone when nothing shown changed, and only greys keys in or out when that is
-all that changed.
+Textual's `Footer` recomposes (unmounts and mounts a widget per key, and styles each) on every bindings
+signal: every focus change, every list reload, every highlight that greys a key in or out. On a screen with
+twenty-odd keys that was most of the time a view switch, a filter keystroke or a card move took, for a
+footer that looked the same afterwards. This one looks once the screen has settled (several signals in a
+row make one look), leaves itself alone when nothing shown changed, and only greys keys in or out when that
+is all that changed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class QuietFooter(Footer):
     """`Footer`, rebuilt only when the keys shown change; a change of enabled keys only re-greys them."""
 
     _shown: Shown | None = None
+    _pending = False
 
     @staticmethod
     def shown(screen: Screen[Any]) -> Shown:
@@ -34,15 +36,21 @@ class QuietFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        """Rebuild (as Footer does) unless the same keys are shown; re-grey them when only that changed."""
-        if not (self._bindings_ready and screen.app.app_focus and self.is_attached and screen is self.screen):
-            self._shown = None
-            super().bindings_changed(screen)
+        """Look again after the next refresh (as Footer does), once however many signals come first."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen or self._pending:
             return
-        shown, before = self.shown(screen), self._shown
-        self._shown = shown
+        self._pending = True
+        self.call_after_refresh(self._update)
+
+    async def _update(self) -> None:
+        self._pending = False
+        if not self.is_attached:
+            return
+        shown, before = self.shown(self.screen), self._shown
         if shown == before:
             return
+        self._shown = shown
         if before is not None and [s[:4] for s in shown] == [s[:4] for s in before]:
             enabled: dict[str, bool] = {}
             for _key, action, _description, _tooltip, on in shown:
@@ -52,4 +60,4 @@ class QuietFooter(Footer):
                     key.disabled = not enabled[key.action]
                     key.set_class(not enabled[key.action], "-disabled")
             return
-        super().bindings_changed(screen)
+        await self.recompose()

@@ -369,6 +369,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._last_highlight: tuple[int, str] | None = None
         self._source_lock = threading.Lock()
         self._started = False
+        self._load_queued = False
         self._style_cache: dict[str, Style] = {}
 
     # ----------------------------------------------------------------- public API
@@ -435,18 +436,25 @@ class VirtualList(ScrollView, can_focus=True):
         self._generation += 1
         self._in_flight.clear()
         self._error = None
-        source = self._source
-        if source is None:
+        if self._source is None:
             return
         self._loading = True
-        self._load(
-            self._generation,
-            source,
-            self.cursor_index,
-            self.cursor_key,
-            self.scroll_offset.y,
-            self._body_height(),
-        )
+        if not self._load_queued:
+            # Several reloads in one turn (a screen's mount and resume, a filter and a refresh) make one load.
+            self._load_queued = True
+            self.call_later(self._start_load)
+
+    def _start_load(self) -> None:
+        self._load_queued = False
+        if self._source is not None:
+            self._load(
+                self._generation,
+                self._source,
+                self.cursor_index,
+                self.cursor_key,
+                self.scroll_offset.y,
+                self._body_height(),
+            )
 
     # ----------------------------------------------------------------- workers
 
