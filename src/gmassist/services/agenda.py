@@ -1303,14 +1303,17 @@ def scan_conflicts(store: Store, start: datetime, end: datetime, rules: Policy) 
         if memo is not None:
             return memo
     flags = conflict_flags(found, rules.buffer, rules.travel_buffer)
-    flagged = tuple(
-        o
-        for o, flag in zip(found, flags, strict=True)
-        if flag and o.start < end and (o.end > start or (o.end == o.start and o.start >= start))
-    )
-    busy = tuple(o for o in found if o.end > o.start and (not o.all_day or o.kind == dom.TRAVEL))  # by start
-    longest = max((o.end - o.start for o in busy), default=timedelta(0))
-    scan = ConflictScan(start, end, busy, flagged, rules, tuple(o.start for o in busy), longest)
+    flagged, busy, starts, longest = [], [], [], timedelta(0)
+    for o, flag in zip(found, flags, strict=True):  # one pass: a year holds tens of thousands
+        o_start, o_end = o.start, o.end
+        if flag and o_start < end and (o_end > start or (o_end == o_start and o_start >= start)):
+            flagged.append(o)
+        if o_end > o_start and (not o.all_day or o.kind == dom.TRAVEL):
+            busy.append(o)  # by start, as found
+            starts.append(o_start)
+            if o_end - o_start > longest:
+                longest = o_end - o_start
+    scan = ConflictScan(start, end, tuple(busy), tuple(flagged), rules, tuple(starts), longest)
     with cache.lock:
         cache.memo[key] = scan
     return scan

@@ -13,7 +13,7 @@ function in a worker, as one undoable action; the page is then loaded again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -175,9 +175,11 @@ class AgendaScreen(ListScreen):
         """Put the grid's cursor on the current time after the next load (t)."""
         self._grid_ready = False
         self._can_act: bool | None = None
+        """Whether edit, delete and open were enabled when the footer was last built."""
         self._list_version: object = None
         """The data version the list's rows were built from."""
-        """Whether edit, delete and open were enabled when the footer was last built."""
+        self._prep_key: Hashable = None
+        """The data version and minute `prep_due` was counted at."""
         self._list_select: str | None = None
         """A row key to put the list's cursor on once its rows have arrived."""
         """Where to put the grid's cursor after paging past an edge (-1: last day, 1: first day)."""
@@ -278,7 +280,11 @@ class AgendaScreen(ListScreen):
         list_start, list_end = days_bounds(anchor, AGENDA_DAYS, zone)
         try:
             page = service.page(store, min(start, list_start), max(end, list_end), rules)
-            prep_due = len(service.meetings_needing_prep(store, now))
+            # Paging changes neither of these: worked out again only when the data (or the minute) does.
+            prep_key = (page.version, now.replace(second=0, microsecond=0))
+            prep_due = self.prep_due
+            if prep_key != self._prep_key:
+                prep_due = len(service.meetings_needing_prep(store, now))
         except GmassistError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -291,12 +297,14 @@ class AgendaScreen(ListScreen):
             if view is View.MONTH
             else None
         )
-        listed = replace(
-            page,
-            occurrences=tuple(o for o in page.occurrences if o.end > list_start and o.start < list_end),
-        )
-        rows = build_rows(listed, anchor, zone, rules.zone_name, lang)
-        self.app.call_from_thread(self._loaded, generation, page, grid, month, rows, prep_due)
+        rows = None
+        if self._list_needs(view, page):
+            listed = replace(
+                page,
+                occurrences=tuple(o for o in page.occurrences if o.end > list_start and o.start < list_end),
+            )
+            rows = build_rows(listed, anchor, zone, rules.zone_name, lang)
+        self.app.call_from_thread(self._loaded, generation, page, grid, month, rows, (prep_key, prep_due))
         for step in (1, -1):
             other = shift(view, anchor, step)
             other_first, other_days = period(view, other, rules.starts_monday)
@@ -311,8 +319,8 @@ class AgendaScreen(ListScreen):
         page: Page,
         grid: GridData | None,
         month: MonthData | None,
-        rows: ListData,
-        prep_due: int,
+        rows: ListData | None,
+        prep: tuple[Hashable, int],
     ) -> None:
         if generation != self._generation:
             return
@@ -334,12 +342,12 @@ class AgendaScreen(ListScreen):
                 if found is not None:
                     time_grid.select(found)
         self.page_data, self.grid_data, self.month_data = page, grid, month
-        self.prep_due = prep_due
+        self._prep_key, self.prep_due = prep
         if month is not None:
             self.query_one(MonthGrid).set_data(month, self.shown_day)
         # The list is kept current even behind a grid (other parts of the app read it), but paging a grid
         # does not reload it: each reload rebuilds the footer, which costs more than the grid itself.
-        if self.view is View.AGENDA or self._list_version != page.version or self.list_data is None:
+        if rows is not None and self._list_needs(self.view, page):
             self.list_data = rows
             self._list_version = page.version
             records = self.query_one(AgendaList)
@@ -357,6 +365,11 @@ class AgendaScreen(ListScreen):
         self._show_heading()
         self._show_info()
         self._update_bindings()
+
+    def _list_needs(self, view: View, page: Page) -> bool:
+        """Whether the list must be rebuilt for `page` (also read by the loading worker: the list's data
+        only ever moves to newer versions, so a stale answer there only builds rows that are not used)."""
+        return view is View.AGENDA or self._list_version != page.version or self.list_data is None
 
     def _put_cursor_at_now(self, time_grid: TimeGrid, grid: GridData) -> None:
         """The grid's cursor on today's column at the current half hour (when today is shown)."""
