@@ -232,7 +232,11 @@ async def main() -> None:
         "move_shown (two columns)", statistics.median(cases["move_shown"]), "datatable_500", base, "< 0.050 s"
     )
     report(
-        "move_stored (one action)", statistics.median(cases["move_stored"]), "datatable_500", base, "< 0.050 s"
+        "move_stored (one action)",
+        statistics.median(cases["move_stored"]),
+        "datatable_500",
+        base,
+        "< 0.050 s",
     )
 
 

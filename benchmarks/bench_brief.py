@@ -27,7 +27,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import report, timed
 
 PASSPHRASE = "gmassist-demo"
-ENV = os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "GMASSIST_PASSPHRASE": PASSPHRASE}
+ENV = os.environ | {
+    "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    "GMASSIST_PASSPHRASE": PASSPHRASE,
+}
 OPEN_ONLY = """
 import sys
 from gmassist import services
@@ -86,8 +89,20 @@ def main() -> None:
         store = Path(args.store) if args.store else Path(tmp) / "demo"
         if not args.store:
             subprocess.run(
-                [sys.executable, "-m", "gmassist", "demo", "--store", str(store), "--size", "100000", "--no-tui"],
-                check=True, capture_output=True, env=ENV,
+                [
+                    sys.executable,
+                    "-m",
+                    "gmassist",
+                    "demo",
+                    "--store",
+                    str(store),
+                    "--size",
+                    "100000",
+                    "--no-tui",
+                ],
+                check=True,
+                capture_output=True,
+                env=ENV,
             )
         out = Path(tmp) / "brief.md"
         full_tables, written = in_process(store, out)

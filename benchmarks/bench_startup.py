@@ -71,7 +71,9 @@ def events(code: str, *args: str, repeat: int = 5) -> dict[str, float]:
     env = os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     for _ in range(repeat):
         start = time.time()
-        result = subprocess.run([sys.executable, "-c", code, *args], check=True, env=env, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-c", code, *args], check=True, env=env, capture_output=True, text=True
+        )
         for line in result.stdout.splitlines():
             name, _sep, stamp = line.partition(" ")
             samples.setdefault(name, []).append(float(stamp) - start)
@@ -86,14 +88,27 @@ def main() -> None:
         store = Path(args.store) if args.store else Path(tmp) / "demo"
         if not args.store:
             subprocess.run(
-                [sys.executable, "-m", "gmassist", "demo", "--store", str(store), "--size", "100000", "--no-tui"],
-                check=True, capture_output=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "gmassist",
+                    "demo",
+                    "--store",
+                    str(store),
+                    "--size",
+                    "100000",
+                    "--no-tui",
+                ],
+                check=True,
+                capture_output=True,
                 env=os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
             )
         bare = events(BARE)["paint"]
         ours = events(GMASSIST, str(store), "gmassist-demo")
         report("bare_textual_first_paint", bare, "bare_textual_first_paint", bare)
-        report("today_interactive_100k", ours["interactive"], "bare_textual_first_paint", bare, "ratio <= 2.0")
+        report(
+            "today_interactive_100k", ours["interactive"], "bare_textual_first_paint", bare, "ratio <= 2.0"
+        )
         report("today_first_rows_100k (passphrase)", ours["rows"], "bare_textual_first_paint", bare)
 
 

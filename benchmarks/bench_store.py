@@ -29,11 +29,26 @@ def rows() -> list[dict[str, object]]:
     now = datetime(2026, 11, 25, tzinfo=UTC)
     return [
         {
-            "id": new_id(), "created": now, "updated": now, "confidential": False,
-            "title": f"经营分析会 Board prep {i}", "kind": "meeting", "start": now + timedelta(minutes=i),
-            "start_tz": "Asia/Shanghai", "end": now + timedelta(minutes=i + 60), "end_tz": "Asia/Shanghai",
-            "all_day": False, "location": "3号会议室", "notes": "", "rrule": None, "exdates": "",
-            "series_id": None, "recurrence_id": None, "reminders": "", "uid": None, "sequence": 0,
+            "id": new_id(),
+            "created": now,
+            "updated": now,
+            "confidential": False,
+            "title": f"经营分析会 Board prep {i}",
+            "kind": "meeting",
+            "start": now + timedelta(minutes=i),
+            "start_tz": "Asia/Shanghai",
+            "end": now + timedelta(minutes=i + 60),
+            "end_tz": "Asia/Shanghai",
+            "all_day": False,
+            "location": "3号会议室",
+            "notes": "",
+            "rrule": None,
+            "exdates": "",
+            "series_id": None,
+            "recurrence_id": None,
+            "reminders": "",
+            "uid": None,
+            "sequence": 0,
         }
         for i in range(N)
     ]
@@ -97,7 +112,9 @@ def demo_build(folder: Path) -> float:
         target = folder / f"demo-{next(counter)}"
         subprocess.run(
             [sys.executable, "-m", "gmassist", "demo", "--store", str(target), "--size", str(N), "--no-tui"],
-            check=True, capture_output=True, env=os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+            check=True,
+            capture_output=True,
+            env=os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
         )
 
     return timed(run, repeat=1)

@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import report, timed  # noqa: E402
+from common import report, timed
 
-from gmassist.clock import SystemClock  # noqa: E402
-from gmassist.config import Settings  # noqa: E402
+from gmassist.clock import SystemClock
+from gmassist.config import Settings
 
 
 def main() -> None:
@@ -29,8 +29,20 @@ def main() -> None:
         root = Path(args.store) if args.store else Path(tmp) / "demo"
         if not args.store:
             subprocess.run(
-                [sys.executable, "-m", "gmassist", "demo", "--store", str(root), "--size", "100000", "--no-tui"],
-                check=True, capture_output=True, env=env,
+                [
+                    sys.executable,
+                    "-m",
+                    "gmassist",
+                    "demo",
+                    "--store",
+                    str(root),
+                    "--size",
+                    "100000",
+                    "--no-tui",
+                ],
+                check=True,
+                capture_output=True,
+                env=env,
             )
         from gmassist.services import agenda, today
         from gmassist.store.models import Event, table_of

@@ -42,8 +42,12 @@ def test_nothing_happens_at_import(tmp_path: Path) -> None:
     """Importing every module creates no folder and touches no keyring."""
     tmp_path = tmp_path / "fresh"
     tmp_path.mkdir()
-    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d"), "XDG_CONFIG_HOME": str(tmp_path / "c"),
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "d"),
+        "XDG_CONFIG_HOME": str(tmp_path / "c"),
+        "PATH": "/usr/bin:/bin",
+    }
     names = [*modules("gmassist.store"), *modules("gmassist.domain"), "gmassist.tui.app", "gmassist.__main__"]
     code = "".join(f"import {name}\n" for name in names)
     subprocess.run([sys.executable, "-c", code], check=True, env=env)

@@ -21,8 +21,12 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 
 
 def test_values_are_read(tmp_path: Path) -> None:
-    settings = config.load(write(tmp_path, 'language = "zh"\nidle_lock_minutes = 3\n[agenda]\nbuffer_minutes = 15\n'))
-    assert settings.language == "zh" and settings.idle_lock_minutes == 3 and settings.agenda.buffer_minutes == 15
+    settings = config.load(
+        write(tmp_path, 'language = "zh"\nidle_lock_minutes = 3\n[agenda]\nbuffer_minutes = 15\n')
+    )
+    assert (
+        settings.language == "zh" and settings.idle_lock_minutes == 3 and settings.agenda.buffer_minutes == 15
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,7 +50,7 @@ def test_bad_config_is_refused_with_a_clear_line(tmp_path: Path, text: str, mess
 
 
 def test_remember_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
-    path = write(tmp_path, '# my settings\nidle_lock_minutes = 5\n\n[agenda]\nbuffer_minutes = 5\n')
+    path = write(tmp_path, "# my settings\nidle_lock_minutes = 5\n\n[agenda]\nbuffer_minutes = 5\n")
     config.remember(path, "theme", "nord")
     config.remember(path, "theme", "gruvbox")
     text = path.read_text()

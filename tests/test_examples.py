@@ -17,7 +17,10 @@ def test_headless_example_runs(tmp_path: Path) -> None:
     for _ in range(2):  # creates, then reopens
         result = subprocess.run(
             [sys.executable, str(EXAMPLES / "headless.py"), str(tmp_path / "store")],
-            capture_output=True, text=True, env=env, timeout=120,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
         )
         assert result.returncode == 0, result.stderr
         assert "与财务总监讨论并购方案" in result.stdout

@@ -69,20 +69,27 @@ def ask_recovery_key() -> str:
     return input(_("Recovery key: "))
 
 
-def open_store(args: argparse.Namespace, settings: Settings, clock: Clock, *, check: bool = True) -> Any:
-    """Open the chosen store, asking for the passphrase when the keyring cannot open it."""
+def open_store(
+    args: argparse.Namespace, settings: Settings, clock: Clock, *, check: bool = True, reader: bool = False
+) -> Any:
+    """Open the chosen store, asking for the passphrase when the keyring cannot open it; `reader`: the light
+    read-only reader when it can read the store (see `services.open_reader`)."""
     from gmassist import services
 
     root = paths.resolve_store(args.store)
+
+    def opened(passphrase: str | None = None) -> Any:
+        if reader:
+            return services.open_reader(root, settings, clock, passphrase=passphrase)
+        return services.open_store(root, settings, clock, passphrase=passphrase, check=check)
+
     try:
-        return services.open_store(root, settings, clock, check=check)
+        return opened()
     except NeedSecret as exc:
         if not _interactive():
             raise
         print(exc, file=sys.stderr)
-        return services.open_store(
-            root, settings, clock, passphrase=ask_secret(_("Passphrase: ")), check=check
-        )
+        return opened(ask_secret(_("Passphrase: ")))
 
 
 def unlock_confidential(store: Any) -> None:

@@ -73,7 +73,9 @@ def test_default_week_and_language(sample_root: Path, capsys, monkeypatch, tmp_p
 
 
 def test_include_confidential(sample_root: Path, capsys) -> None:
-    code, out, err = run(capsys, "brief", "--store", str(sample_root), "--lang", "zh", "--include-confidential")
+    code, out, err = run(
+        capsys, "brief", "--store", str(sample_root), "--lang", "zh", "--include-confidential"
+    )
     assert code == 0 and err == ""
     assert out == (GOLDEN / "w48.zh.confidential.md").read_text(encoding="utf-8")
     assert all(canary in out for canary in CANARIES)

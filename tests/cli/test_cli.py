@@ -252,7 +252,9 @@ def test_rekey_between_keyring_and_passphrase(tmp_path, capsys, secret_service, 
     assert run(capsys, "export", "--store", str(root))[0] == 0
 
 
-def test_confidential_items_can_have_their_own_passphrase(store_root: Path, capsys, monkeypatch, clock) -> None:
+def test_confidential_items_can_have_their_own_passphrase(
+    store_root: Path, capsys, monkeypatch, clock
+) -> None:
     from gmassist.errors import WrongKey
     from gmassist.store.models import Person
     from gmassist.store.store import Store

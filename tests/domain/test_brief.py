@@ -134,8 +134,14 @@ def test_chinese_labels_are_the_apps_own_words() -> None:
 
 
 def entry(title: str, start: datetime, minutes: int = 60, **values) -> AgendaEntry:
-    return AgendaEntry(start=start, end=start + timedelta(minutes=minutes), all_day=False, title=title,
-                       kind=values.pop("kind", "meeting"), **values)
+    return AgendaEntry(
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        all_day=False,
+        title=title,
+        kind=values.pop("kind", "meeting"),
+        **values,
+    )
 
 
 def followup(title: str, **values) -> FollowUpEntry:
@@ -156,7 +162,10 @@ def sample() -> BriefData:
         for day, entries in zip(
             next_days,
             [
-                (entry("周一例会", at(30, 9), conflict=True), entry("Client call", at(30, 9, 30), conflict=True)),
+                (
+                    entry("周一例会", at(30, 9), conflict=True),
+                    entry("Client call", at(30, 9, 30), conflict=True),
+                ),
                 (),
                 (trip,),
                 (trip, entry("<b>Inspection</b>", at(3, 10, month=12), kind="inspection")),
@@ -172,7 +181,14 @@ def sample() -> BriefData:
         followup("提交Q4预算", department="", owner="", escalation=3, days_overdue=15, confidential=True),
     )
     board = BoardEntry(
-        "P1", "2027年会", "event", "amber", False, 1, 4, 0,
+        "P1",
+        "2027年会",
+        "event",
+        "amber",
+        False,
+        1,
+        4,
+        0,
         (MilestoneEntry(date(2026, 12, 1), "P1-1 Venue booked"), MilestoneEntry(date(2027, 1, 14), "", True)),
     )
     red = BoardEntry("P2", "新产品发布", "project", "red", True, 0, 2, 1)
@@ -188,20 +204,44 @@ def sample() -> BriefData:
         agenda_hidden=1,
         meetings=Shown(
             (
-                Meeting(at(23, 9), at(23, 10), False, "周一例会", "3号会议室",
-                        resolutions=Shown((Resolution("followup", "整理调查结果", "open", "李娜", date(2026, 12, 1)),
-                                           Resolution("document", "会议纪要", "closed", "纪要〔2026〕8号")), hidden=1)),
+                Meeting(
+                    at(23, 9),
+                    at(23, 10),
+                    False,
+                    "周一例会",
+                    "3号会议室",
+                    resolutions=Shown(
+                        (
+                            Resolution("followup", "整理调查结果", "open", "李娜", date(2026, 12, 1)),
+                            Resolution("document", "会议纪要", "closed", "纪要〔2026〕8号"),
+                        ),
+                        hidden=1,
+                    ),
+                ),
                 Meeting(at(24, 14), at(24, 15), False, "预算评审"),
             ),
             hidden=1,
         ),
-        departments=(DepartmentRow("销售部", 1, 0, 1, 0.0, 1, 0, 1), DepartmentRow("", overdue=1, escalated=1)),
+        departments=(
+            DepartmentRow("销售部", 1, 0, 1, 0.0, 1, 0, 1),
+            DepartmentRow("", overdue=1, escalated=1),
+        ),
         completed=Shown((followup("落实整改", status="done", done_on=date(2026, 11, 24)),)),
         overdue=Shown(overdue, hidden=1, more=2),
         due_next_week=Shown(),
         documents=Shown(
-            (DocumentEntry("关于经营情况的报告", "总办〔2026〕12号", "财务部", "urgent", at(20, 9), 5,
-                           date(2026, 11, 30), stale=True),),
+            (
+                DocumentEntry(
+                    "关于经营情况的报告",
+                    "总办〔2026〕12号",
+                    "财务部",
+                    "urgent",
+                    at(20, 9),
+                    5,
+                    date(2026, 11, 30),
+                    stale=True,
+                ),
+            ),
             hidden=2,
         ),
         boards=Shown((board, red)),
@@ -217,7 +257,9 @@ def parse(text: str) -> list:
 
 
 def headings(tokens: list, level: str) -> list[str]:
-    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == level]
+    return [
+        tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == level
+    ]
 
 
 def tables(tokens: list) -> list[list[list[str]]]:
@@ -245,7 +287,15 @@ def test_markdown_has_every_section_and_well_formed_tables(lang: str) -> None:
     assert headings(tokens, "h1") == [words["title"].format(week="2026-W48")]
     assert headings(tokens, "h2") == [words[key] for key in SECTIONS]
     h3 = headings(tokens, "h3")
-    for key in ("by_department", "completed", "overdue", "due_next_week", "escalated", "red_boards", "conflicts"):
+    for key in (
+        "by_department",
+        "completed",
+        "overdue",
+        "due_next_week",
+        "escalated",
+        "red_boards",
+        "conflicts",
+    ):
         assert words[key] in h3
     found = tables(tokens)
     assert len(found) >= 10
@@ -274,7 +324,10 @@ def test_english_words_and_formats() -> None:
     assert "| Active projects | — | 2 | — |" in text
     assert "2026-12-01 P1-1 Venue booked; 2027-01-14 event day" in text
     assert "| 新产品发布 (P2) | project | red (set by hand) | 0% (0/2) | 1 | — |" in text
-    assert "| 2026-11-20 | 关于经营情况的报告 | 总办〔2026〕12号 | 财务部 | urgent | 5 d (too long) | 2026-11-30 |" in text
+    assert (
+        "| 2026-11-20 | 关于经营情况的报告 | 总办〔2026〕12号 | 财务部 | urgent | 5 d (too long) | 2026-11-30 |"
+        in text
+    )
     assert "| 销售部 | 1 | 0 | 1 | 0% | 1 | 0 | 1 |" in text
     assert "overlap 30 min" in text
 

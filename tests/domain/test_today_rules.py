@@ -12,7 +12,9 @@ TODAY = date(2026, 11, 25)
 
 
 def row(section: str, kind: str, ident: str, when: datetime | date | None) -> TriageItem:
-    return TriageItem(section=section, kind=kind, item_id=ident, key=item_key(kind, ident), when=when, title=ident)
+    return TriageItem(
+        section=section, kind=kind, item_id=ident, key=item_key(kind, ident), when=when, title=ident
+    )
 
 
 def test_rows_come_by_section_then_time_then_key() -> None:
@@ -41,7 +43,11 @@ def test_occurrence_keys_are_distinct_and_stable() -> None:
 
 
 def test_counts_and_actions() -> None:
-    items = [row("agenda", "event", "e", None), row("card", "card", "c", None), row("card", "card", "d", None)]
+    items = [
+        row("agenda", "event", "e", None),
+        row("card", "card", "c", None),
+        row("card", "card", "d", None),
+    ]
     result = counts(items)
     assert set(result) == {name for name, _label in SECTIONS}
     assert result["card"] == 2 and result["agenda"] == 1 and result["document"] == 0

@@ -187,7 +187,9 @@ def test_row_limits_cut_lists_not_numbers(locked: Store) -> None:
 def test_markdown_parses_with_the_expected_headings(locked: Store) -> None:
     for lang in ("en", "zh"):
         tokens = MarkdownIt("commonmark").enable("table").parse(brief(locked, lang))
-        h2 = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
+        h2 = [
+            tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"
+        ]
         assert h2 == [LABELS[lang][key] for key in SECTIONS]
         assert sum(t.type == "table_open" for t in tokens) == 16
 

@@ -403,7 +403,9 @@ def test_links_to_events_and_cards_are_found_by_title_and_shown(store, tmp_path,
     first = inbox.link(store, document_id, "event", board_meeting.id)
     assert inbox.link(store, document_id, "event", board_meeting.id) == first  # linked once
     links = inbox.document_detail(store, document_id).links
-    assert [(link.kind, link.title, link.relation) for link in links] == [("event", "董事会 Board meeting", "related")]
+    assert [(link.kind, link.title, link.relation) for link in links] == [
+        ("event", "董事会 Board meeting", "related")
+    ]
     with pytest.raises(InvalidInput):
         inbox.link(store, document_id, "event", "no-such-event")
     with pytest.raises(InvalidInput):

@@ -426,7 +426,9 @@ async def test_many_duplicates_are_told_in_one_line(root, tmp_path, clock) -> No
     watch = tmp_path / "watch"
     watch.mkdir()
     for number in range(5):
-        (watch / f"copy{number}.txt").write_text("关于2027年度预算编制的请示\n总办〔2026〕12号\nannual budget", encoding="utf-8")
+        (watch / f"copy{number}.txt").write_text(
+            "关于2027年度预算编制的请示\n总办〔2026〕12号\nannual budget", encoding="utf-8"
+        )
     app = GmassistApp(root, settings_for(tmp_path), clock, passphrase=PASSPHRASE)
     async with app.run_test(size=(140, 45)) as pilot:
         await open_inbox(pilot)

@@ -70,12 +70,13 @@ def period_of(args: argparse.Namespace, now: datetime, starts_monday: bool) -> t
 def cmd_agenda(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     """Print the occurrences of the period asked for."""
     from gmassist.__main__ import open_store, unlock_confidential
-    from gmassist.services import agenda as service
+    from gmassist.services import agenda_read as service
 
     now = clock.now()
     start, end = period_of(args, now, settings.agenda.week_starts == "monday")
-    # A quick read: the full integrity check (every page) is left to `gmassist doctor` and the app.
-    store = open_store(args, settings, clock, check=False)
+    # A quick read through the light reader (no SQLAlchemy to import); the full integrity check (every
+    # page) is left to `gmassist doctor` and the app.
+    store = open_store(args, settings, clock, reader=True)
     try:
         if args.include_confidential:
             unlock_confidential(store)
@@ -104,7 +105,8 @@ _HEADERS = ("date", "start", "end", "kind", "title", "location", "flags")
 def _fields(o: Any, page: Any, zone: tzinfo) -> dict[str, str]:
     """One occurrence as the printed columns."""
     from gmassist.domain.agenda import zone as zone_named
-    from gmassist.services.agenda import kind_label, weekday_name, zone_name_of
+    from gmassist.domain.agenda_view import kind_label, weekday_name
+    from gmassist.services.agenda_read import zone_name_of
 
     row = page.row(o)
     start, end = o.start.astimezone(zone), o.end.astimezone(zone)

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from gmassist.clock import Clock
 from gmassist.config import Settings
 from gmassist.errors import KeyringUnavailable, NeedSecret, WrongKey
 from gmassist.i18n import _
 from gmassist.paths import StorePaths
+from gmassist.store.base import StoreBase, unwrap_key
 from gmassist.store.keys import CONFIDENTIAL, STORE, KeyFile, Keyring, check_passphrase
-from gmassist.store.store import Store, unwrap_key
+
+if TYPE_CHECKING:
+    from gmassist.store.reader import Reader
+    from gmassist.store.store import Store
+
+_Opened = TypeVar("_Opened")
 
 
 def passphrase_from_env() -> str | None:
@@ -61,10 +70,9 @@ def open_store(
 
     NeedSecret when a passphrase is needed and none was given (the caller asks and calls again).
     """
-    if passphrase is None and recovery is None:
-        passphrase = passphrase_from_env()
-    keyring = Keyring(timeout=settings.keyring_timeout_seconds)
-    try:
+    from gmassist.store.store import Store
+
+    def opener(passphrase: str | None, recovery: str | None, keyring: Keyring) -> Store:
         return Store.open(
             root,
             passphrase=passphrase,
@@ -74,6 +82,35 @@ def open_store(
             actor=settings.actor,
             check=check,
         )
+
+    return _open(root, settings, opener, passphrase, recovery)
+
+
+def open_reader(
+    root: Path, settings: Settings, clock: Clock, *, passphrase: str | None = None
+) -> Reader | Store:
+    """Open a store to read it once (a command's table): a `Reader` without SQLAlchemy when it can read the
+    store as it is, else the full `Store` (which migrates an older store and tells what is wrong)."""
+    from gmassist.store.reader import Reader, Unreadable
+
+    try:
+        return _open(root, settings, partial(Reader.open, root), passphrase, None)
+    except Unreadable:
+        return open_store(root, settings, clock, passphrase=passphrase, check=False)
+
+
+def _open(
+    root: Path,
+    settings: Settings,
+    opener: Callable[[str | None, str | None, Keyring], _Opened],
+    passphrase: str | None,
+    recovery: str | None,
+) -> _Opened:
+    """`opener(passphrase, recovery, keyring)` with the secrets at hand (see `open_store`)."""
+    if passphrase is None and recovery is None:
+        passphrase = passphrase_from_env()
+    try:
+        return opener(passphrase, recovery, Keyring(timeout=settings.keyring_timeout_seconds))
     except KeyringUnavailable as exc:
         keyfile = KeyFile.load(StorePaths(root).keyfile)
         if "passphrase" in keyfile.kinds(STORE):
@@ -85,7 +122,7 @@ def open_store(
         ) from exc
 
 
-def unlock_confidential(store: Store, passphrase: str | None = None) -> None:
+def unlock_confidential(store: StoreBase, passphrase: str | None = None) -> None:
     """Unlock confidential items with the keyring or the given passphrase (NeedSecret when one is needed)."""
     try:
         store.unlock_confidential(passphrase=passphrase)
@@ -107,6 +144,8 @@ def create_store(
             keyring = Keyring(timeout=settings.keyring_timeout_seconds)
     if keyring is None and passphrase is None:
         raise NeedSecret(problem or _("a passphrase is needed"))
+    from gmassist.store.store import Store
+
     store, recovery = Store.create(
         root, passphrase=passphrase, keyring=keyring, clock=clock, actor=settings.actor
     )

@@ -13,9 +13,7 @@ from sqlalchemy.exc import DatabaseError
 
 from gmassist.errors import StoreDamaged, StoreTooNew
 from gmassist.i18n import _
-
-SCHEMA_VERSION = 3
-"""The schema this program writes. A store at a lower version is migrated on open; a higher one refused."""
+from gmassist.store import SCHEMA_VERSION
 
 
 def make_engine(database: Path, key: bytes) -> Engine:

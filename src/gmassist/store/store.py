@@ -14,12 +14,12 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, func, insert, inspect, select, update
+from sqlalchemy import Engine, delete, event, insert, inspect, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
@@ -37,51 +37,12 @@ from gmassist.errors import (
 from gmassist.i18n import _
 from gmassist.paths import StorePaths, ensure_private_dir
 from gmassist.store import codec, crypto, db
+from gmassist.store.base import StoreBase, damaged_text, masked_text, unwrap_key
 from gmassist.store.keys import CONFIDENTIAL, STORE, KeyFile, Keyring, check_passphrase, new_keyfile
-from gmassist.store.models import BY_NAME, Change, Event, Item, Meta, new_id, table_name, table_of
-
-MASK = "🔒"
-"""Shown in place of a confidential value while the confidential key is locked (with the word)."""
-DAMAGE = "⚠"
-"""Shown in place of a sealed value that failed to open."""
+from gmassist.store.models import BY_NAME, Change, Item, Meta, new_id, table_name, table_of
 
 
-def masked_text() -> str:
-    """What a locked confidential value shows."""
-    return f"{MASK} {_('confidential')}"
-
-
-def damaged_text() -> str:
-    """What a damaged sealed value shows."""
-    return f"{DAMAGE} {_('damaged')}"
-
-
-def unwrap_key(
-    keyfile: KeyFile,
-    target: str,
-    *,
-    passphrase: str | None = None,
-    recovery: str | None = None,
-    keyring: Keyring | None = None,
-) -> bytes:
-    """The unwrapped key `target` (store or confidential) from whichever secret was given.
-
-    With no secret, the keyring is tried when the key has a keyring wrapper; otherwise NeedSecret.
-    """
-    if recovery is not None:
-        return keyfile.with_recovery(target, recovery)
-    if passphrase is not None:
-        return keyfile.with_passphrase(target, passphrase)
-    if keyring is not None and "keyring" in keyfile.kinds(target):
-        return keyfile.with_keyring(target, keyring)
-    if target == CONFIDENTIAL:
-        message = _("the confidential key needs its passphrase")
-    else:
-        message = _("this store needs its passphrase (or GMASSIST_PASSPHRASE)")
-    raise NeedSecret(message, target)
-
-
-class Store:
+class Store(StoreBase):
     """An open store: its engine, its key file, and the confidential key while unlocked."""
 
     def __init__(
@@ -95,19 +56,15 @@ class Store:
         keyring: Keyring | None,
         damage: list[str],
     ) -> None:
+        super().__init__(keyfile, keyring)
         self.paths = paths
         """The store's folder and files."""
         self.engine = engine
-        self.keyfile = keyfile
         self.clock = clock
         self.actor = actor
         """Who the change log names for this program's actions."""
-        self.keyring = keyring
         self.damage = damage
         """Problems the integrity check found; a damaged store is read-only."""
-        self.damaged_items: set[tuple[str, str]] = set()
-        """(table, id) of items with a sealed value that failed to open."""
-        self._confidential: crypto.ConfidentialKey | None = None
         self._subkey_base: bytes | None = None
         """HKDF base for keys derived from the store key (`derived_key`); set when the store is opened."""
         self._sessions = sessionmaker(engine, class_=Session, expire_on_commit=False, autoflush=False)
@@ -254,28 +211,7 @@ class Store:
         """Whether writes are refused (the store is damaged)."""
         return bool(self.damage)
 
-    # --- the confidential key ---------------------------------------------------------------------
-
-    @property
-    def confidential_unlocked(self) -> bool:
-        """Whether confidential items can be read and written now."""
-        return self._confidential is not None
-
-    def confidential_needs_passphrase(self) -> bool:
-        """Whether unlocking asks for a passphrase (no keyring wrapper, or no usable keyring)."""
-        return "keyring" not in self.keyfile.kinds(CONFIDENTIAL) or self.keyring is None
-
-    def unlock_confidential(self, *, passphrase: str | None = None, recovery: str | None = None) -> None:
-        """Unwrap the confidential key into memory (WrongKey / NeedSecret when it cannot be)."""
-        key = unwrap_key(
-            self.keyfile, CONFIDENTIAL, passphrase=passphrase, recovery=recovery, keyring=self.keyring
-        )
-        self._confidential = crypto.ConfidentialKey(self.keyfile.confidential_key_id, key)
-        self.damaged_items.clear()
-
-    def lock_confidential(self) -> None:
-        """Forget the confidential key."""
-        self._confidential = None
+    # --- keys derived from the store key -----------------------------------------------------------
 
     def derived_key(self, purpose: str, *, confidential: bool = False) -> bytes:
         """A key for one `purpose` (e.g. the inbox's content digest), derived with HKDF from the store key,
@@ -285,12 +221,6 @@ class Store:
         if self._subkey_base is None:
             raise Locked(_("the store key is not available"))
         return crypto.derive_subkey(self._subkey_base, purpose)
-
-    def confidential_key(self) -> crypto.ConfidentialKey:
-        """The unlocked confidential key; Locked when it is not unlocked."""
-        if self._confidential is None:
-            raise Locked(_("confidential items are locked; unlock them first"))
-        return self._confidential
 
     # --- sessions ---------------------------------------------------------------------------------
 
@@ -323,33 +253,12 @@ class Store:
         finally:
             session.close()  # ends the transaction; loaded objects stay readable, detached
 
-    def data_version(self) -> tuple[int, int, bool]:
-        """What cached views of the store depend on: the last change logged (by any process), the number
-        of events (a bulk .ics import writes no log) and whether confidential text is readable."""
-        log, events = table_of(Change), table_of(Event)
+    def fetch(self, sql: str, parameters: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of one SQL query (? parameters), each a dict of column name -> stored value."""
         with self.engine.connect() as connection:
-            seq = connection.execute(select(func.max(log.c.seq))).scalar()
-            count = connection.execute(select(func.count()).select_from(events)).scalar()
-        return (seq or 0, count or 0, self.confidential_unlocked)
+            return [dict(row) for row in connection.exec_driver_sql(sql, tuple(parameters)).mappings()]
 
-    # --- reading sealed values --------------------------------------------------------------------
-
-    def reveal(self, table: str, column: str, row_id: str, value: Any) -> Any:
-        """The plain value of a stored value: opened when sealed and unlocked; masked or damaged text else."""
-        if not crypto.is_sealed(value):
-            return value
-        if self._confidential is None:
-            return masked_text()
-        try:
-            return crypto.open_sealed(self._confidential, table, column, row_id, value)
-        except Damaged:
-            self.damaged_items.add((table, row_id))
-            return damaged_text()
-
-    def reveal_row(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
-        """A stored row with every sealed value revealed (see `reveal`)."""
-        row_id = row["id"]
-        return {key: self.reveal(table, key, row_id, value) for key, value in row.items()}
+    # --- showing sealed values ---------------------------------------------------------------------
 
     def display(self, item: Item, column: str) -> str:
         """What to show for one text field of an item: its text, or the masked or damaged sign."""
