@@ -118,8 +118,29 @@ def test_errors_are_one_line(store_root: Path, capsys, clock) -> None:
         "Fire",
         clock=clock,
     )
-    assert code == 1 and "is not a date like 2027-01-20" in err and err.count("\n") == 1
+    assert code == 1 and "Cannot read the date “24/11”" in err and err.count("\n") == 1
     code, _out, err = run(capsys, "board", "new", "--store", store, "--code", "P1", "Again", clock=clock)
     assert code == 1 and "The code P1 is taken" in err
     code, _out, err = run(capsys, "board", "--store", store, clock=clock)
     assert code == 1 and "board list, new or export" in err
+
+
+def test_the_event_date_is_read_like_every_other_date(store_root: Path, capsys, clock) -> None:
+    """One reader of typed dates everywhere: 下周一 (the clock is Wednesday 2026-11-25) is 2026-11-30."""
+    store = str(store_root)
+    code, out, err = run(
+        capsys,
+        "board",
+        "new",
+        "--store",
+        store,
+        "--template",
+        "crisis",
+        "--date",
+        "下周一",
+        "Fire",
+        clock=clock,
+    )
+    assert code == 0, err
+    code, out, _err = run(capsys, "board", "export", "--store", store, "Fire", clock=clock)
+    assert code == 0 and "2026-11-30" in out

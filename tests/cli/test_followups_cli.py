@@ -106,8 +106,8 @@ def test_due_overdue_and_department_narrow_the_table(root: Path, capsys, clock) 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["followups", "--due", "someday"], "“someday” is not a date that can be read"),
-        (["followups", "--due", "2月30日"], "no such date"),
+        (["followups", "--due", "someday"], "Cannot read the date “someday”"),
+        (["followups", "--due", "2月30日"], "“2月30日” is not understood"),
         (["followups", "--dept", "财务"], "No department is called “财务”"),
     ],
 )

@@ -121,10 +121,11 @@ def cmd_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
 def cmd_new(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     """Make a board; print its code, name and what it holds."""
     from gmassist.__main__ import open_store
+    from gmassist.domain.agenda_view import read_date
     from gmassist.i18n import language
     from gmassist.services import board as boards
 
-    day = boards.parse_day(args.date or "", "date")
+    day = read_date(args.date or "", clock.now(), "date")
     if args.template and day is None:
         raise InvalidInput(_("a template needs the event date: --date 2027-01-20"), "date")
     if args.template and args.kind:

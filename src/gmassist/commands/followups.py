@@ -36,11 +36,12 @@ def register(add: Callable[..., argparse.ArgumentParser]) -> None:
 def cmd_followups(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     """Print the chosen follow-ups as a table; exit 1 when a date or department cannot be read."""
     from gmassist.__main__ import open_store
+    from gmassist.domain.agenda_view import read_date
     from gmassist.errors import InvalidInput
     from gmassist.services import followups as fu
 
     now = clock.now()
-    due = fu.read_date(args.due, now, "due") if args.due else None
+    due = read_date(args.due or "", now, "due")
     store = open_store(args, settings, clock)
     try:
         if not store.read_only:

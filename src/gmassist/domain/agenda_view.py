@@ -369,17 +369,23 @@ _PLACEHOLDER = "\u2063"
 """An invisible separator given to the quick-add parser as the title, so a bare date parses."""
 
 
-def read_day(text: str, now: datetime, starts_monday: bool = True) -> date:
-    """The day `text` names, as of `now`: the week words (下周, this week: that week's first day) and every
-    form `quickadd.parse_day` reads (明天, 周五, 12月5日, next monday, Dec 5, +2d, 2026-12-01...).
+def read_date(text: str, now: datetime, field: str = "date") -> date | None:
+    """A date typed into a field that may stay empty (None): every form `read_day` reads."""
+    return read_day(text, now, field=field) if text.strip() else None
 
-    Raises InvalidInput naming the part not understood.
+
+def read_day(text: str, now: datetime, starts_monday: bool = True, *, field: str = "date") -> date:
+    """The day `text` names, as of `now`: the week words (下周, this week: that week's first day) and every
+    form `quickadd.parse_day` reads (明天, 周五, 12月5日, next monday, Dec 5, +2d, 2026-12-01...). The one
+    reader of typed dates: forms, filters and the command line all go through it.
+
+    Raises InvalidInput naming the part not understood (and `field`, to mark it in a form).
     """
     from gmassist.domain.quickadd import QuickAddError, parse_day
 
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise InvalidInput(_("No date given."), field="date")
+        raise InvalidInput(_("No date given."), field=field)
     lowered = cleaned.lower()
     if lowered in _WEEK_WORDS:
         return week_start(now.date(), starts_monday) + timedelta(weeks=_WEEK_WORDS[lowered])
@@ -396,7 +402,7 @@ def read_day(text: str, now: datetime, starts_monday: bool = True) -> date:
             _("Cannot read the date “{text}”: “{part}” is not understood.").format(
                 text=cleaned, part=cleaned[start:end] or cleaned
             ),
-            field="date",
+            field=field,
         ) from exc
 
 

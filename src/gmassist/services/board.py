@@ -389,17 +389,6 @@ def parse_labels(text: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def parse_day(text: str, what: str = "date") -> date | None:
-    """A date typed as YYYY-MM-DD (empty: None); InvalidInput naming `what` otherwise."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(_("'{text}' is not a date like 2027-01-20").format(text=text), field=what) from exc
-
-
 def _revealed(store: Store, table: str, row: Any) -> tuple[dict[str, Any], bool]:
     """A row as a dict with sealed values opened (or masked), and whether one was damaged."""
     values = dict(row._mapping)

@@ -55,28 +55,6 @@ def quickadd_error(exc: Exception, text: str, field_name: str | None = None) -> 
     return InvalidInput(_("{problem}: “{part}”").format(problem=problem, part=part), field_name)
 
 
-def read_date(text: str, now: datetime, field_name: str = "due") -> date | None:
-    """A typed date: empty is None; ISO (2026-12-05) or anything quick add reads as a day (周五, 12月5日,
-    下周一, tomorrow, in 3 days). InvalidInput, naming the field, when it cannot be read."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    from gmassist.domain import quickadd
-
-    try:
-        parsed = quickadd.parse(f"{text} {_SENTINEL}", now)
-    except quickadd.QuickAddError as exc:
-        raise quickadd_error(exc, text, field_name) from exc
-    day = parsed.due if parsed.due is not None else (parsed.start.date() if parsed.start else None)
-    if day is None or parsed.title != _SENTINEL or parsed.rrule:
-        raise InvalidInput(_("“{text}” is not a date that can be read").format(text=text), field_name)
-    return day
-
-
 def read_rrule(text: str, now: datetime) -> str | None:
     """A typed repetition: empty is None; an RRULE (FREQ=MONTHLY;BYMONTHDAY=5) or a phrase quick add reads
     (每月5号, every month on the 5th, 每周一). InvalidInput when it is neither."""

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
+from gmassist.domain.agenda_view import read_date
 from gmassist.errors import GmassistError
 from gmassist.i18n import _
 from gmassist.services import board as boards
@@ -161,7 +162,7 @@ class CardDetailModal(ModalScreen[bool]):
                 due = None
                 match = _TRAILING_DATE.search(text)
                 if match:
-                    due = boards.parse_day(match[1])
+                    due = read_date(match[1], self.app.clock.now(), "due")  # type: ignore[attr-defined]
                     text = text[: match.start()]
                 boards.add_checklist_item(self.store, self.card_id, text, due)
             elif job == "remove":

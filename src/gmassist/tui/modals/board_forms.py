@@ -9,6 +9,7 @@ with the reason, so nothing typed is lost. Escape closes without saving; ctrl+s 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -20,6 +21,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from gmassist.domain.agenda_view import read_date
 from gmassist.domain.board import TEMPLATES
 from gmassist.errors import GmassistError, InvalidInput
 from gmassist.i18n import _, language
@@ -35,7 +37,6 @@ from gmassist.services.board import (
     ColumnInfo,
     ContactForm,
     ContactInfo,
-    parse_day,
     parse_labels,
 )
 
@@ -91,6 +92,11 @@ class FormModal(ModalScreen[bool]):
         self.heading = title
         """The window's title."""
         self.saver = saver
+
+    def day(self, selector: str, field: str) -> date | None:
+        """The date typed into the input `selector` (empty: None; 2027-01-20, 周五, 下月1号...)."""
+        now = self.app.clock.now()  # type: ignore[attr-defined]
+        return read_date(self.query_one(selector, Input).value, now, field)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form-box"):
@@ -212,7 +218,7 @@ class CardModal(FormModal):
         return CardForm(
             title=title,
             owner=self.query_one("#card-owner", Input).value,
-            due=parse_day(self.query_one("#card-due", Input).value, "due"),
+            due=self.day("#card-due", "due"),
             labels=parse_labels(self.query_one("#card-labels", Input).value),
             notes=self.query_one("#card-notes", TextArea).text,
             blocked_by=self.query_one("#card-blocked", Input).value,
@@ -303,7 +309,7 @@ class BoardModal(FormModal):
             chosen = self.query_one("#board-template", Select).value
             template = chosen if isinstance(chosen, str) else None
         name = self.query_one("#board-name", Input).value
-        event_date = parse_day(self.query_one("#board-event-date", Input).value, "event_date")
+        event_date = self.day("#board-event-date", "event_date")
         if template is None and not name.strip():
             raise InvalidInput(_("A board needs a name"), field="name")
         if template is not None and event_date is None:
@@ -315,8 +321,8 @@ class BoardModal(FormModal):
             code=self.query_one("#board-code", Input).value,
             kind=kind if isinstance(kind, str) else "project",
             owner=self.query_one("#board-owner", Input).value,
-            start=parse_day(self.query_one("#board-start", Input).value, "start"),
-            end=parse_day(self.query_one("#board-end", Input).value, "end"),
+            start=self.day("#board-start", "start"),
+            end=self.day("#board-end", "end"),
             event_date=event_date,
             status=status if isinstance(status, str) else "auto",
         )

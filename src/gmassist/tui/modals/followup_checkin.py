@@ -16,9 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from gmassist.domain import followups as rules
+from gmassist.domain.agenda_view import read_date
 from gmassist.errors import InvalidInput
 from gmassist.i18n import _
-from gmassist.services import followups as fu
 from gmassist.tui.modals.followup_pick import CSS
 
 
@@ -105,9 +105,7 @@ class FollowupCheckInModal(ModalScreen[CheckInResult | None]):
         """Check the dates; hand the check-in back, or say what is wrong and stay."""
         error = self.query_one("#fu-ci-error", Static)
         try:
-            next_check_in = fu.read_date(
-                self.query_one("#fu-ci-next", Input).value, self.now, "next_check_in"
-            )
+            next_check_in = read_date(self.query_one("#fu-ci-next", Input).value, self.now, "next_check_in")
         except InvalidInput as exc:
             error.update(str(exc))
             self.query_one("#fu-ci-next", Input).focus()
@@ -194,7 +192,7 @@ class FollowupDueModal(ModalScreen[DueResult | None]):
         """Check the date; hand it back, or say what is wrong and stay."""
         error = self.query_one("#fu-due-error", Static)
         try:
-            due = fu.read_date(self.query_one("#fu-due-input", Input).value, self.now, "due")
+            due = read_date(self.query_one("#fu-due-input", Input).value, self.now, "due")
         except InvalidInput as exc:
             error.update(str(exc))
             return

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
+from gmassist.domain.agenda_view import read_date
 from gmassist.domain.followups import InvalidFollowUp
 from gmassist.errors import InvalidInput
 from gmassist.i18n import _
@@ -192,10 +193,8 @@ class FollowupFormModal(ModalScreen[FormResult | None]):
             owner_id=None if owner == Select.NULL else str(owner),
             department_id=None if department == Select.NULL else str(department),
             requested_by=self.query_one("#fu-requested", Input).value,
-            due=fu.read_date(self.query_one("#fu-due", Input).value, self.now, "due"),
-            next_check_in=fu.read_date(
-                self.query_one("#fu-check-in", Input).value, self.now, "next_check_in"
-            ),
+            due=read_date(self.query_one("#fu-due", Input).value, self.now, "due"),
+            next_check_in=read_date(self.query_one("#fu-check-in", Input).value, self.now, "next_check_in"),
             priority=int(str(self.query_one("#fu-priority", Select).value)),
             source_kind=str(self.query_one("#fu-source", Select).value),
             source_id=self.draft.source_id if self.draft else None,
