@@ -10,7 +10,7 @@ import os
 import threading
 import weakref
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -59,23 +59,8 @@ class EventRow:
     """Minutes before the start, '15,60'."""
 
 
-_ROW_COLUMNS = (
-    "id",
-    "title",
-    "kind",
-    "start",
-    "end",
-    "start_tz",
-    "end_tz",
-    "all_day",
-    "rrule",
-    "exdates",
-    "series_id",
-    "recurrence_id",
-    "confidential",
-    "location",
-    "reminders",
-)
+_ROW_COLUMNS = tuple(column.name for column in fields(EventRow))
+"""The event columns the agenda reads, in EventRow's order."""
 
 
 _SELECT = "SELECT " + ", ".join(f'"{name}"' for name in _ROW_COLUMNS) + " FROM event WHERE "
