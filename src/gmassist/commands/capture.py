@@ -43,6 +43,7 @@ def register(add: Callable[..., argparse.ArgumentParser]) -> None:
 def cmd_add(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     """Read the line and save what it describes; exit non-zero (nothing saved) when it cannot be."""
     from gmassist.domain import quickadd
+    from gmassist.domain.agenda_view import quickadd_error
     from gmassist.services import followups as fu
 
     text = " ".join(args.text).strip()
@@ -50,7 +51,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     try:
         parsed = quickadd.parse(text, now)
     except quickadd.QuickAddError as exc:
-        raise fu.quickadd_error(exc, text, "text") from exc
+        raise quickadd_error(exc, text, "text") from exc
     if parsed.kind != "followup":
         return _hand_over(parsed, args, settings, clock)
     from gmassist.__main__ import open_store

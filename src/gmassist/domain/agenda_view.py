@@ -31,7 +31,7 @@ from dateutil.relativedelta import relativedelta
 from gmassist.domain.agenda import TRAVEL, Occurrence, format_rule, parse_rule
 from gmassist.domain.agenda import zone as zone_named
 from gmassist.errors import InvalidInput
-from gmassist.i18n import _
+from gmassist.i18n import N_, _
 
 SLOT = timedelta(minutes=30)
 """One row of the day and week grids."""
@@ -367,6 +367,27 @@ _WEEK_WORDS = {
 }
 _PLACEHOLDER = "\u2063"
 """An invisible separator given to the quick-add parser as the title, so a bare date parses."""
+
+
+QUICKADD_PROBLEMS: dict[str, str] = {
+    "bad_time": N_("no such time of day"),
+    "bad_date": N_("no such date"),
+    "bad_duration": N_("a duration that cannot be read"),
+    "bad_recurrence": N_("a repetition that cannot be read"),
+    "empty_title": N_("nothing is left for a title"),
+    "end_before_start": N_("the end is before the start"),
+    "ambiguous": N_("this can be read two ways"),
+}
+"""English source of the quick-add parser's problems, by its codes; translated with `_`."""
+
+
+def quickadd_error(exc: Exception, text: str, field_name: str | None = None) -> InvalidInput:
+    """A quick-add parser error as one translated line naming the part of `text` it is about."""
+    code = getattr(exc, "code", "")
+    start, end = getattr(exc, "span", (0, len(text)))
+    problem = _(QUICKADD_PROBLEMS[code]) if code in QUICKADD_PROBLEMS else str(exc)
+    part = text[start:end].strip() or text.strip()
+    return InvalidInput(_("{problem}: “{part}”").format(problem=problem, part=part), field_name)
 
 
 def read_date(text: str, now: datetime, field: str = "date") -> date | None:

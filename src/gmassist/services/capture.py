@@ -8,6 +8,7 @@ from datetime import datetime
 
 from gmassist.config import Settings
 from gmassist.domain import quickadd
+from gmassist.domain.agenda_view import quickadd_error
 from gmassist.errors import InvalidInput
 from gmassist.i18n import _
 from gmassist.store.store import Store
@@ -33,7 +34,7 @@ def plan(store: Store, text: str, now: datetime, lang: str) -> Capture:
     try:
         parsed = quickadd.parse(text, now)
     except quickadd.QuickAddError as exc:
-        raise followups.quickadd_error(exc, text, "text") from exc
+        raise quickadd_error(exc, text, "text") from exc
     preview = quickadd.explain(parsed, lang, now=now)
     if parsed.kind == "event":
         return Capture(parsed, _("an event in the agenda"), preview)

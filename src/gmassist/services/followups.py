@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from gmassist.domain import followups as rules
+from gmassist.domain.agenda_view import quickadd_error
 from gmassist.domain.followups import CLOSED, Escalation, Status, ValidationWarning, View
 from gmassist.errors import InvalidInput
 from gmassist.i18n import N_, _
@@ -33,27 +34,6 @@ if TYPE_CHECKING:
 
 _SENTINEL = "\u2063"
 """An invisible separator given to the quick-add parser as the title, so that it reads a date alone."""
-
-QUICKADD_PROBLEMS: dict[str, str] = {
-    "bad_time": N_("no such time of day"),
-    "bad_date": N_("no such date"),
-    "bad_duration": N_("a duration that cannot be read"),
-    "bad_recurrence": N_("a repetition that cannot be read"),
-    "empty_title": N_("nothing is left for a title"),
-    "end_before_start": N_("the end is before the start"),
-    "ambiguous": N_("this can be read two ways"),
-}
-"""English source of the quick-add parser's problems, by its codes; translated with `_`."""
-
-
-def quickadd_error(exc: Exception, text: str, field_name: str | None = None) -> InvalidInput:
-    """A quick-add parser error as one translated line naming the part of `text` it is about."""
-    code = getattr(exc, "code", "")
-    start, end = getattr(exc, "span", (0, len(text)))
-    problem = _(QUICKADD_PROBLEMS[code]) if code in QUICKADD_PROBLEMS else str(exc)
-    part = text[start:end].strip() or text.strip()
-    return InvalidInput(_("{problem}: “{part}”").format(problem=problem, part=part), field_name)
-
 
 def read_rrule(text: str, now: datetime) -> str | None:
     """A typed repetition: empty is None; an RRULE (FREQ=MONTHLY;BYMONTHDAY=5) or a phrase quick add reads

@@ -17,23 +17,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
+from gmassist.domain.agenda_view import QUICKADD_PROBLEMS
 from gmassist.errors import GmassistError
-from gmassist.i18n import N_, _, language
+from gmassist.i18n import _, language
 from gmassist.tui.modals.agenda_base import AgendaModal
 
 if TYPE_CHECKING:
     from gmassist.domain.quickadd import QuickAdd
 
-ERROR_TEXT = {
-    "bad_time": N_("no such time of day"),
-    "bad_date": N_("no such date"),
-    "bad_duration": N_("cannot read this length"),
-    "bad_recurrence": N_("cannot read this repetition"),
-    "empty_title": N_("nothing is left for a title"),
-    "end_before_start": N_("it ends before it starts"),
-    "ambiguous": N_("this part is given twice or is ambiguous"),
-}
-"""English source of each quick-add error code's explanation (translated when shown)."""
 
 
 def pointed(text: str, span: tuple[int, int], message: str) -> Text:
@@ -111,7 +102,7 @@ class QuickAddModal(AgendaModal[str]):
         try:
             parsed = parse(text, self.now)
         except QuickAddError as exc:
-            preview.update(pointed(text, exc.span, _(ERROR_TEXT.get(exc.code, exc.message))))
+            preview.update(pointed(text, exc.span, _(QUICKADD_PROBLEMS.get(exc.code, exc.message))))
             return
         if parsed.kind != "event":
             preview.update(

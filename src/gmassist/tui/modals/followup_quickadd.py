@@ -40,7 +40,7 @@ class FollowupQuickAddModal(ModalScreen[str | None]):
     def reading(self, text: str) -> tuple[str, str]:
         """(how the line reads, what is wrong with it) — one of them empty."""
         from gmassist.domain import quickadd
-        from gmassist.services.followups import quickadd_error
+        from gmassist.domain.agenda_view import quickadd_error
 
         if not text.strip():
             return "", ""
