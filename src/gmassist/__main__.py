@@ -491,13 +491,20 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None, out: 
     if not hasattr(args, "store"):
         args.store = None
     try:
-        return int(args.func(args, settings, clock or SystemClock()))
+        code = int(args.func(args, settings, clock or SystemClock()))
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
     except GmassistError as exc:
         print(f"gmassist: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`gmassist agenda | head`): stop quietly, as other command-line tools do;
+        # what is still buffered goes nowhere instead of failing again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:
         if os.environ.get("GMASSIST_DEBUG"):
             raise

@@ -165,3 +165,25 @@ def test_gmassist_add_with_a_bad_time_saves_nothing(root: Path, capsys, clock) -
 
 def test_now_constant_is_wednesday() -> None:
     assert NOW.weekday() == 2 and NOW + timedelta(days=5) == at(30, 9, 30)
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(root: Path) -> None:
+    """`gmassist agenda | head -1`: the pipe closes early; no traceback, no "internal error", exit 141."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before a byte is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "gmassist", "--store", str(root), "agenda", "--week", "2026-11-23"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "GMASSIST_PASSPHRASE": PASSPHRASE, "TZ": "Asia/Shanghai"},
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141 and done.stderr == ""

@@ -14,8 +14,10 @@ import pytest
 from conftest import NOW, PASSPHRASE
 from gmassist import services
 from gmassist.config import Settings
-from gmassist.errors import NeedSecret, WrongKey
+from gmassist.errors import NeedSecret, StoreDamaged, StoreTooNew, WrongKey
 from gmassist.services import agenda, agenda_read
+from gmassist.store import SCHEMA_VERSION
+from gmassist.store.models import Event
 from gmassist.store.reader import Reader, Unreadable
 from gmassist.store.store import Store
 
@@ -147,3 +149,39 @@ def test_agenda_command_never_imports_sqlalchemy(store_factory) -> None:
     assert done.returncode == 0, done.stderr
     assert "经营分析会" in done.stdout
     assert "LOADED []" in done.stdout
+
+
+def test_a_damaged_page_is_one_plain_error(store_factory) -> None:
+    """Flipped bytes in the pages behind the header: a read says the database is damaged, no traceback."""
+    store, _recovery = store_factory()
+    with store.action("create") as session:
+        session.add_all(
+            [
+                Event(title=f"event {i}", notes="x" * 500, created=NOW, updated=NOW, start=NOW, end=NOW)
+                for i in range(200)
+            ]
+        )
+    root, database = store.paths.root, store.paths.database
+    store.close()
+    data = bytearray(database.read_bytes())
+    for page in range(1, len(data) // 4096):  # every page but the first (the header opens; reads fail)
+        data[page * 4096 + 100] ^= 0x01
+    database.write_bytes(bytes(data))
+    reader = Reader.open(root, passphrase=PASSPHRASE)
+    try:
+        with pytest.raises(StoreDamaged, match="is damaged"):
+            reader.fetch("SELECT title, notes FROM event")
+    finally:
+        reader.close()
+
+
+def test_a_newer_store_is_refused_through_the_reader_too(store_factory, clock) -> None:
+    store, _recovery = store_factory()
+    root = store.paths.root
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    store.close()
+    with pytest.raises(Unreadable):
+        Reader.open(root, passphrase=PASSPHRASE)
+    with pytest.raises(StoreTooNew):
+        services.open_reader(root, Settings(), clock, passphrase=PASSPHRASE)

@@ -1,14 +1,14 @@
 """Reading the agenda: event rows, the cache of expanded windows, the policy (zone, hours, buffers) and a
 page of a view. Plain SQL through `fetch`, so that both the full `Store` and the light
 `gmassist.store.reader.Reader` (for `gmassist agenda`, where start-up time is most of the run) read through
-it (a `Source` is either); nothing here imports SQLAlchemy. `gmassist.services.agenda` builds on it and offers all of it.
+it (a `Source` is either); nothing here imports SQLAlchemy. `gmassist.services.agenda` builds on it and
+offers all of it.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import weakref
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -21,6 +21,7 @@ from gmassist.domain import agenda as dom
 from gmassist.domain import holidays
 from gmassist.domain.agenda import Occurrence
 from gmassist.domain.agenda_view import conflicted
+from gmassist.store.base import PerStore
 from gmassist.store.base import StoreBase as Source
 
 SPAN = timedelta(weeks=4)
@@ -78,8 +79,8 @@ def _moment(value: str | None) -> datetime | None:
 def _row(store: Source, data: dict[str, Any]) -> EventRow:
     """An EventRow from stored values: times made aware, flags made booleans, sealed text revealed."""
     confidential = bool(data["confidential"])
-    for name in ("title", "location"):
-        if confidential:
+    if confidential:
+        for name in ("title", "location"):
             data[name] = store.reveal("event", name, data["id"], data[name])
     return EventRow(
         **{
@@ -134,16 +135,11 @@ class _StoreCache:
     """Derived results of this version (conflict scans), by their arguments."""
 
 
-_CACHES: weakref.WeakKeyDictionary[Source, _StoreCache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
+_CACHES: PerStore[_StoreCache] = PerStore(_StoreCache)
 
 
 def _cache_of(store: Source) -> _StoreCache:
-    with _CACHES_LOCK:
-        cache = _CACHES.get(store)
-        if cache is None:
-            cache = _CACHES[store] = _StoreCache()
-        return cache
+    return _CACHES.of(store)
 
 
 def invalidate(store: Source) -> None:
@@ -183,11 +179,10 @@ def _window(
 ) -> list[Occurrence]:
     """The occurrences of [start, end) (or, `whole`, of the whole cached span holding it: a superset,
     without the cost of cutting it to size)."""
+    if not widen:
+        return _one_look(store, start, end)[0]
     cache = _cache_of(store)
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    if not widen:
-        # One look (a command line run): expanding the twelve-week span would be wasted.
-        return dom.expand(_load(store, start, end), start, end, on_error=lambda _row, _error: None)
     with cache.lock:
         version = _fresh(store, cache)
         name = "long" if end - start > _LONG_WINDOW else "pages"
@@ -211,6 +206,14 @@ def _window(
         if whole:
             return target.get(span[0], span[1], version, load, on_error=skipped)
         return target.get(start, end, version, load, on_error=skipped)
+
+
+def _one_look(store: Source, start: datetime, end: datetime) -> tuple[list[Occurrence], dict[str, EventRow]]:
+    """One look (a command line run): the occurrences of [start, end) and their rows, from this window
+    alone and remembered nowhere (expanding and caching the twelve-week span would be wasted)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    rows = _load(store, start, end)
+    return dom.expand(rows, start, end, on_error=lambda _row, _error: None), {row.id: row for row in rows}
 
 
 def occurrences(store: Source, start: datetime, end: datetime, *, cache: bool = True) -> list[Occurrence]:
@@ -344,17 +347,16 @@ def page(store: Source, start: datetime, end: datetime, rules: Policy, *, cache:
     if cache:
         around = occurrences(store, start - margin, end + margin)
         version = _cache_of(store).version
-    else:  # one look: the rows loaded for the window are the rows shown
-        loaded = _load(store, (start - margin).astimezone(UTC), (end + margin).astimezone(UTC))
-        around = dom.expand(loaded, start - margin, end + margin, on_error=lambda _row, _error: None)
-        by_id, version = {row.id: row for row in loaded}, None
+    else:
+        around, loaded = _one_look(store, start - margin, end + margin)
+        version = None
     inside = tuple(o for o in around if _touches(o, start, end))
     flags = conflicted(around, rules.buffer, rules.travel_buffer)
     return Page(
         start=start,
         end=end,
         occurrences=inside,
-        rows=rows_for(store, inside) if cache else {o.event_id: by_id[o.event_id] for o in inside},
+        rows=rows_for(store, inside) if cache else {o.event_id: loaded[o.event_id] for o in inside},
         conflicted=frozenset(flags),
         prep=prep_counts(store, {o.event_id for o in inside}),
         version=version,
@@ -373,7 +375,10 @@ def prep_counts(store: Source, event_ids: Iterable[str]) -> dict[str, tuple[int,
     out: dict[str, tuple[int, int]] = {}
     for chunk in _chunks(ids, 500):
         marks = ", ".join("?" * len(chunk))
-        sql = f"SELECT event_id, count(*) AS total, sum(done) AS done FROM prep_item WHERE event_id IN ({marks}) GROUP BY event_id"
+        sql = (
+            "SELECT event_id, count(*) AS total, sum(done) AS done FROM prep_item"
+            f" WHERE event_id IN ({marks}) GROUP BY event_id"
+        )
         for found in store.fetch(sql, chunk):
             out[found["event_id"]] = (int(found["done"] or 0), int(found["total"]))
     return out

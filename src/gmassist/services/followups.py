@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 _SENTINEL = "\u2063"
 """An invisible separator given to the quick-add parser as the title, so that it reads a date alone."""
 
+
 def read_rrule(text: str, now: datetime) -> str | None:
     """A typed repetition: empty is None; an RRULE (FREQ=MONTHLY;BYMONTHDAY=5) or a phrase quick add reads
     (每月5号, every month on the 5th, 每周一). InvalidInput when it is neither."""

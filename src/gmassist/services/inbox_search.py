@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -32,6 +31,7 @@ from gmassist.domain.inbox import SearchQuery, State
 from gmassist.errors import InvalidInput
 from gmassist.i18n import _
 from gmassist.store import fts
+from gmassist.store.base import PerStore
 from gmassist.store.models import Department, Document, SavedView, Tag, Tagging, table_of
 from gmassist.store.store import Store
 
@@ -132,22 +132,12 @@ class _ConfidentialTexts:
                     )
 
 
-_CONFIDENTIAL_TEXTS: weakref.WeakKeyDictionary[Store, _ConfidentialTexts] = weakref.WeakKeyDictionary()
-_CONFIDENTIAL_LOCK = threading.Lock()
-
-
-def _confidential_texts(store: Store) -> _ConfidentialTexts:
-    with _CONFIDENTIAL_LOCK:
-        texts = _CONFIDENTIAL_TEXTS.get(store)
-        if texts is None:
-            texts = _ConfidentialTexts()
-            _CONFIDENTIAL_TEXTS[store] = texts
-        return texts
+_CONFIDENTIAL_TEXTS: PerStore[_ConfidentialTexts] = PerStore(_ConfidentialTexts)
 
 
 def forget_confidential_texts(store: Store) -> None:
     """Drop the opened confidential texts now (the app calls it on lock; searches do it when locked)."""
-    texts = _CONFIDENTIAL_TEXTS.get(store)
+    texts = _CONFIDENTIAL_TEXTS.peek(store)
     if texts is not None:
         with texts.lock:
             texts.entries.clear()
@@ -285,7 +275,7 @@ class DocumentSearch:
                 plain.extend(_term_condition(term, connection) for term in query.terms)
             if query.senders:
                 plain.append(or_(*(_LISTED.c.sender.contains(s, autoescape=True) for s in query.senders)))
-            found = _confidential_texts(self.store).matching(self.store, query.terms, query.senders)
+            found = _CONFIDENTIAL_TEXTS.of(self.store).matching(self.store, query.terms, query.senders)
             where.append(or_(and_(*plain), _LISTED.c.id.in_(found)) if found else and_(*plain))
         self._where = where
         return where

@@ -5,13 +5,18 @@ quick to import.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
-from gmassist.errors import Damaged, Locked, NeedSecret
+from gmassist.errors import Damaged, Locked, NeedSecret, StoreDamaged
 from gmassist.i18n import _
 from gmassist.store import crypto
 from gmassist.store.keys import CONFIDENTIAL, KeyFile, Keyring
+
+_T = TypeVar("_T")
 
 MASK = "🔒"
 """Shown in place of a confidential value while the confidential key is locked (with the word)."""
@@ -27,6 +32,11 @@ def masked_text() -> str:
 def damaged_text() -> str:
     """What a damaged sealed value shows."""
     return f"{DAMAGE} {_('damaged')}"
+
+
+def damaged(path: Path, detail: str) -> StoreDamaged:
+    """The error for a database that the right key cannot read."""
+    return StoreDamaged(_("the database {path} is damaged: {detail}").format(path=path, detail=detail))
 
 
 def unwrap_key(
@@ -128,3 +138,25 @@ class StoreBase:
             'SELECT (SELECT max(seq) FROM "change") AS seq, (SELECT count(*) FROM event) AS events'
         )
         return (found[0]["seq"] or 0, found[0]["events"] or 0, self.confidential_unlocked)
+
+
+class PerStore(Generic[_T]):
+    """One `_T` per open store (a cache, opened texts), made on first use and dropped with the store."""
+
+    def __init__(self, make: Callable[[], _T]) -> None:
+        self._make = make
+        self._items: weakref.WeakKeyDictionary[StoreBase, _T] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def of(self, store: StoreBase) -> _T:
+        """The one of `store`, made now if it has none yet."""
+        with self._lock:
+            item = self._items.get(store)
+            if item is None:
+                item = self._items[store] = self._make()
+            return item
+
+    def peek(self, store: StoreBase) -> _T | None:
+        """The one of `store` if it has one (None: nothing to forget)."""
+        with self._lock:
+            return self._items.get(store)

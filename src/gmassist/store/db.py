@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 
-from gmassist.errors import StoreDamaged, StoreTooNew
+from gmassist.errors import StoreTooNew
 from gmassist.i18n import _
 from gmassist.store import SCHEMA_VERSION
 
@@ -172,8 +172,3 @@ def check_integrity(engine: Engine) -> list[str]:
         with contextlib.suppress(DatabaseError):
             connection.rollback()
     return problems
-
-
-def damaged(path: Path, detail: str) -> StoreDamaged:
-    """The error for a database that the right key cannot read."""
-    return StoreDamaged(_("the database {path} is damaged: {detail}").format(path=path, detail=detail))

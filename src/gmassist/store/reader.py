@@ -16,7 +16,7 @@ from typing import Any
 
 from gmassist.paths import StorePaths
 from gmassist.store import SCHEMA_VERSION
-from gmassist.store.base import StoreBase, unwrap_key
+from gmassist.store.base import StoreBase, damaged, unwrap_key
 from gmassist.store.keys import STORE, KeyFile, Keyring
 
 
@@ -65,9 +65,14 @@ class Reader(StoreBase):
 
     def fetch(self, sql: str, parameters: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The rows of one query, each a dict of column name -> stored value."""
-        cursor = self._connection.execute(sql, tuple(parameters))
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        from sqlcipher3 import dbapi2
+
+        try:
+            cursor = self._connection.execute(sql, tuple(parameters))
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        except dbapi2.DatabaseError as exc:  # a damaged page: one plain line, as the store says it
+            raise damaged(self.paths.database, str(exc)) from exc
 
     def close(self) -> None:
         """Forget the confidential key and close the connection."""

@@ -37,7 +37,7 @@ from gmassist.errors import (
 from gmassist.i18n import _
 from gmassist.paths import StorePaths, ensure_private_dir
 from gmassist.store import codec, crypto, db
-from gmassist.store.base import StoreBase, damaged_text, masked_text, unwrap_key
+from gmassist.store.base import StoreBase, damaged, damaged_text, masked_text, unwrap_key
 from gmassist.store.keys import CONFIDENTIAL, STORE, KeyFile, Keyring, check_passphrase, new_keyfile
 from gmassist.store.models import BY_NAME, Change, Item, Meta, new_id, table_name, table_of
 
@@ -174,7 +174,7 @@ class Store(StoreBase):
                     db.check_and_migrate(connection)
         except DatabaseError as exc:
             engine.dispose()
-            raise db.damaged(paths.database, str(exc.orig or exc)) from exc
+            raise damaged(paths.database, str(exc.orig or exc)) from exc
         except BaseException:
             engine.dispose()
             raise
@@ -236,7 +236,7 @@ class Store(StoreBase):
             session.commit()
         except OperationalError as exc:
             session.rollback()
-            raise db.damaged(self.paths.database, str(exc.orig or exc)) from exc
+            raise damaged(self.paths.database, str(exc.orig or exc)) from exc
         except BaseException:
             session.rollback()
             raise

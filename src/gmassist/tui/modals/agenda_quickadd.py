@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from gmassist.domain.quickadd import QuickAdd
 
 
-
 def pointed(text: str, span: tuple[int, int], message: str) -> Text:
     """The line with the part not understood marked, a caret line under it, and why."""
     start, end = span

@@ -194,7 +194,11 @@ class CardModal(FormModal):
         )
         yield row(
             _("Due"),
-            Input(card.due.isoformat() if card and card.due else "", placeholder="2027-01-20", id="card-due"),
+            Input(
+                card.due.isoformat() if card and card.due else "",
+                placeholder=_("2026-12-05, 周五, next friday"),
+                id="card-due",
+            ),
         )
         yield row(
             _("Labels"),
@@ -239,7 +243,7 @@ class BoardDraft:
 class BoardModal(FormModal):
     """A new board (blank, or from a template laid out around the event date) or a board's fields."""
 
-    hint = _("A template adds its columns and cards, due relative to the event date. Dates: 2027-01-20.")
+    hint = _("A template adds its columns and cards, due relative to the event date.")
 
     def __init__(
         self, title: str, saver: Saver, *, board: BoardInfo | None = None, people: Sequence[str] = ()
@@ -285,7 +289,7 @@ class BoardModal(FormModal):
             _("Event date"),
             Input(
                 board.event_date.isoformat() if board and board.event_date else "",
-                placeholder="2027-01-20",
+                placeholder=_("2026-12-05, 周五, next friday"),
                 id="board-event-date",
             ),
         )
