@@ -643,6 +643,29 @@ async def test_set_source_shows_the_new_rows_from_the_top() -> None:
         assert app.of_type(VirtualList.Loaded)[-1].count == 3
 
 
+async def test_set_source_can_start_on_a_given_row_even_while_another_load_runs() -> None:
+    app = ListApp(SyntheticSource(1_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        vlist = list_of(pilot)
+        vlist.reload()  # a load already on its way when the new source arrives
+        source = KeyedListSource([f"k{i}" for i in range(2_000)])
+        vlist.set_source(source, cursor_key="k1500")
+        await settle(pilot)
+        assert (vlist.cursor_index, vlist.cursor_key) == (1_500, "k1500")
+        assert app.last_highlight() == ("k1500", 1_500)
+        assert "row k1500" in titles(vlist)
+        # Only the load that looked for it: a later reload keeps the cursor's own row.
+        await pilot.press("down")
+        vlist.reload()
+        await settle(pilot)
+        assert vlist.cursor_key == "k1501"
+        # A key the source does not have starts from the top.
+        vlist.set_source(KeyedListSource(["a", "b"]), cursor_key="gone")
+        await settle(pilot)
+        assert (vlist.cursor_index, vlist.cursor_key) == (0, "a")
+
+
 async def test_a_list_without_source_waits_for_one() -> None:
     app = ListApp(None)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -186,8 +186,6 @@ class InboxScreen(ListScreen):
         self._highlighted: str | None = None
         self._search_timer: Timer | None = None
         self._viewer_folder: SessionFolder | None = None
-        self._pending_focus: str | None = None
-        """A document to put the cursor on once the list has loaded (a draft just saved)."""
         self._keys_shown: dict[str, bool | None] = {}
         """What `check_action` said last for each document key (the footer is refreshed on a change)."""
         self._detail_stale = False
@@ -268,8 +266,9 @@ class InboxScreen(ListScreen):
         self.query_one("#inbox-search-error", Static).update(line)
         self.set_class(True, "-search-error")
 
-    def _show(self, reset: bool) -> None:
-        """Point the list at the current search: from the top (`reset`) or keeping the cursor."""
+    def _show(self, reset: bool, cursor_key: str | None = None) -> None:
+        """Point the list at the current search: from the top (`reset`) or `cursor_key`'s row, or keeping
+        the cursor."""
         search = self._search()
         if search is None:
             return
@@ -283,7 +282,7 @@ class InboxScreen(ListScreen):
         )
         if reset or self.source is None:
             self.source = source
-            records.set_source(source)
+            records.set_source(source, cursor_key)
         else:
             self.source.search, self.source.now, self.source._departments = search, now, None
             records.reload()
@@ -342,19 +341,10 @@ class InboxScreen(ListScreen):
             self._highlighted = None
             self.current = None
             self.query_one("#inbox-detail", Static).update("")
-        if self._pending_focus is not None and self.source is not None:
-            self._find_row(self.source, self._pending_focus)
-            self._pending_focus = None
-        elif self._detail_stale and self._highlighted:
+        if self._detail_stale and self._highlighted:
             self._load_detail(self._highlighted)
         self._detail_stale = False
         self._update_keys()
-
-    @work(thread=True, group="inbox-load")
-    def _find_row(self, source: InboxSource, document_id: str) -> None:
-        index = source.index_of(document_id)
-        if index is not None:
-            self.app.call_from_thread(setattr, self.records, "cursor_index", index)
 
     @on(VirtualList.Selected, "#records")
     def selected(self, message: VirtualList.Selected) -> None:
@@ -862,10 +852,9 @@ class InboxScreen(ListScreen):
     def _draft_saved(self, document_id: str, message: str) -> None:
         """Show the list from the top, with the cursor on the saved draft."""
         self.notify(message)
-        self._pending_focus = document_id
         self.query_one("#inbox-search", Input).value = ""
         self.search_text = ""
-        self._show(reset=True)
+        self._show(reset=True, cursor_key=document_id)
         self.gm.refresh_status()
 
     # --- intake, views, rules -------------------------------------------------------------------------

@@ -370,6 +370,8 @@ class VirtualList(ScrollView, can_focus=True):
         self._source_lock = threading.Lock()
         self._started = False
         self._load_queued = False
+        self._wanted_key: str | None = None
+        """The row `set_source` was asked to start on, until the load that looks for it lands."""
         self._style_cache: dict[str, Style] = {}
 
     # ----------------------------------------------------------------- public API
@@ -405,12 +407,14 @@ class VirtualList(ScrollView, can_focus=True):
             return None
         return rows[offset]
 
-    def set_source(self, source: RowSource) -> None:
-        """Swap the source (e.g. a new filter) and reload from the first row.
+    def set_source(self, source: RowSource, cursor_key: str | None = None) -> None:
+        """Swap the source (e.g. a new filter) and reload from the first row, or from `cursor_key`'s row
+        when the source has it (found by the load itself, so no other load can move the cursor meanwhile).
 
         The selection is cleared too: a bulk action must never touch rows the user can no longer see.
         """
         self._source = source
+        self._wanted_key = cursor_key
         self._generation += 1
         self._pages.clear()
         self._count = None
@@ -451,7 +455,7 @@ class VirtualList(ScrollView, can_focus=True):
                 self._generation,
                 self._source,
                 self.cursor_index,
-                self.cursor_key,
+                self._wanted_key or self.cursor_key,
                 self.scroll_offset.y,
                 self._body_height(),
             )
@@ -561,6 +565,7 @@ class VirtualList(ScrollView, can_focus=True):
             self.reload()
             return
         self._loading = False
+        self._wanted_key = None
         self._count = result.count
         self._pages = dict(result.pages)
         self.virtual_size = Size(self._table_width(), result.count + 1)
