@@ -191,7 +191,13 @@ def test_bulk_reassign_new_due_date_and_check_in(store: Store, people) -> None:
 
 @pytest.mark.parametrize(
     ("text", "part"),
-    [("下周八", "下周八"), ("2月30日", "2月30日"), ("xyz", "xyz"), ("25点", "25点"), ("周五 开会", "周五 开会")],
+    [
+        ("下周八", "下周八"),
+        ("2月30日", "2月30日"),
+        ("xyz", "xyz"),
+        ("25点", "25点"),
+        ("周五 开会", "周五 开会"),
+    ],
 )
 def test_a_date_that_cannot_be_read_is_refused(text: str, part: str) -> None:
     with pytest.raises(InvalidInput) as refused:
