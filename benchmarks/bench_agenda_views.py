@@ -29,7 +29,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import report, timed
+from common import report, timed, warmed_up
 
 SINGLES = 10_000
 SERIES = 500
@@ -244,7 +244,7 @@ async def through_the_screen(root: Path) -> None:
                 await app.workers.wait_for_complete()
                 await pilot.pause()
 
-        await settle()
+        await warmed_up(app, pilot)
         await pilot.press("2")
         await settle()
         screen = app.screen

@@ -31,7 +31,7 @@ except ImportError:  # run from a checkout without installing: use the working t
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import report
+from common import report, warmed_up
 from textual.app import App
 from textual.widgets import DataTable
 
@@ -177,8 +177,7 @@ async def board_cases(root: Path, board_ids: list[str]) -> dict[str, list[float]
     samples: dict[str, list[float]] = {"board_open": [], "move_shown": [], "move_stored": []}
     app = GmassistApp(root, Settings(), FrozenClock(NOW), passphrase=PASSPHRASE)
     async with app.run_test(size=SIZE) as pilot:
-        await workers_done(app)
-        await pilot.pause()
+        await warmed_up(app, pilot)
         await pilot.press("5")
         await workers_done(app)
         await pilot.pause()

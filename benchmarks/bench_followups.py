@@ -37,12 +37,13 @@ try:
 except ImportError:  # run from a checkout without installing: use the working tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from common import warmed_up
 from sqlalchemy import insert
 
 from gmassist.clock import FrozenClock
 from gmassist.config import Settings
 from gmassist.services import followups as fu
-from gmassist.store import crypto
+from gmassist.store import crypto, db
 from gmassist.store.models import CheckIn, Department, FollowUp, Person, new_id
 from gmassist.store.store import Store
 
@@ -140,6 +141,7 @@ def build(root: Path) -> Store:
             connection.execute(insert(FollowUp), followups[start : start + 5000])
         for start in range(0, CHECK_INS, 5000):
             connection.execute(insert(CheckIn), check_ins[start : start + 5000])
+    db.update_statistics(store.engine)  # as the app leaves the store after opening it
     return store
 
 
@@ -240,10 +242,9 @@ async def screen_figures(root: Path, base: float) -> None:
             await painted.wait()
             return time.perf_counter() - start
 
-        await settle()
+        await warmed_up(app, pilot)
         await pilot.press("4")
         await settle()
-        await app.workers.wait_for_complete()  # the integrity check, started after opening
         screen = app.screen
         assert isinstance(screen, FollowupsScreen)
         print("-- the screen (action to rows loaded and painted)")

@@ -26,7 +26,7 @@ try:
 except ImportError:  # run from a checkout without installing: use the working tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from common import report, timed
+from common import report, timed, warmed_up
 from sqlalchemy import insert
 
 from gmassist.clock import FrozenClock
@@ -155,12 +155,7 @@ async def app_open(root: Path) -> dict[str, float]:
 
     app = BenchApp(root, Settings(), FrozenClock(NOW), passphrase=PASSPHRASE)
     async with app.run_test(size=(140, 45)) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if app.store is not None:
-                break
-        await app.workers.wait_for_complete()
-        await pilot.pause(2.5)  # let the deferred integrity check run first
+        await warmed_up(app, pilot)
 
         async def visit(mode: str) -> float:
             start = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 def timed(func: Callable[[], object], repeat: int = 3) -> float:
@@ -22,3 +23,16 @@ def report(name: str, seconds: float, baseline_name: str, baseline: float, budge
     ratio = seconds / baseline if baseline else float("inf")
     extra = f"   budget: {budget}" if budget else ""
     print(f"{name:<36} {seconds:8.3f} s   ratio vs {baseline_name}: {ratio:5.2f}{extra}", flush=True)
+
+
+async def warmed_up(app: Any, pilot: Any) -> None:
+    """Wait until the app has opened its store and warmed up (`GmassistApp.warm_up`, a couple of seconds
+    after opening): measured as the user meets it, and with nothing of the warm-up inside a figure."""
+    for _ in range(400):
+        if app.warmed.is_set():
+            break
+        await pilot.pause(0.025)
+    else:
+        raise RuntimeError("the app did not warm up")
+    await app.workers.wait_for_complete()
+    await pilot.pause()

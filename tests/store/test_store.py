@@ -337,3 +337,41 @@ def test_undo_of_marking_confidential_restores_plain_text(store_factory) -> None
         session.get(Person, person.id).confidential = True
     assert store.undo() == "mark confidential"
     assert raw_rows(store, "select name, confidential from person") == [("李娜", 0)]
+
+
+def test_planner_statistics_make_a_filtered_list_read_the_table_not_the_confidential_index(
+    store_factory,
+) -> None:
+    from sqlalchemy import insert
+
+    store, _ = store_factory()
+    rows = [
+        {
+            "id": f"f{i:05}",
+            "created": NOW,
+            "updated": NOW,
+            "confidential": i % 50 == 0,
+            "title": f"提交预算 {i}",
+            "source_kind": "instruction",
+            "requested_by": "",
+            "notes": "",
+            "priority": 2,
+            "status": "open",
+        }
+        for i in range(3000)
+    ]
+    with store.engine.begin() as connection:
+        connection.execute(insert(FollowUp), rows)
+    plan = "EXPLAIN QUERY PLAN SELECT id FROM followup WHERE confidential IS 0 AND title LIKE '%预%'"
+
+    def chosen() -> str:
+        with store.engine.connect() as connection:
+            return " ".join(str(row[-1]) for row in connection.exec_driver_sql(plan))
+
+    assert "ix_followup_confidential" in chosen()  # no statistics: any index looks selective
+    db.update_statistics(store.engine)
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar_one() > 0
+    assert chosen() == "SCAN followup"
+    db.update_statistics(store.engine)  # current statistics: nothing to do, nothing breaks
+    assert chosen() == "SCAN followup"

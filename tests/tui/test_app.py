@@ -93,6 +93,31 @@ async def test_number_keys_switch_between_the_five_screens(demo_root: Path, cloc
         app.close_store()
 
 
+async def test_after_opening_the_app_warms_up_freezes_what_lives_as_long_and_gathers_statistics(
+    demo_root: Path, clock, monkeypatch
+) -> None:
+    import gc
+    import sys
+
+    from gmassist.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "INTEGRITY_DELAY_SECONDS", 0.1)
+    app = GmassistApp(demo_root, Settings(), clock, passphrase=PASSPHRASE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(100):
+            if app.warmed.is_set():
+                break
+            await pilot.pause(0.05)
+        assert app.warmed.is_set()
+        assert all(name in sys.modules for name in app_module.WARM_MODULES)
+        assert gc.get_freeze_count() > 0
+        await settle(pilot)  # the integrity check ran too, and gathered the planner's statistics
+        assert app.store is not None and app.store.fetch("SELECT count(*) AS n FROM sqlite_stat1", ())[0]["n"]
+        app.close_store()
+    assert gc.get_freeze_count() == 0
+
+
 async def test_help_lists_every_key_and_escape_closes_it(demo_root: Path, clock) -> None:
     app = GmassistApp(demo_root, Settings(), clock, passphrase=PASSPHRASE)
     async with app.run_test(size=(120, 40)) as pilot:

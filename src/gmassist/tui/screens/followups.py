@@ -208,6 +208,8 @@ class FollowupsScreen(ListScreen):
         self.source: FollowupSource | None = None
         self._highlighted: str | None = None
         self._drawn: dict[str, str] = {}
+        self._records: VirtualList | None = None
+        """The list, once composed (the footer asks `check_action` about it many times a refresh)."""
 
     # --- layout --------------------------------------------------------------------------------------
 
@@ -238,7 +240,7 @@ class FollowupsScreen(ListScreen):
             id="followups-filter",
             compact=True,
         )
-        records = VirtualList(self.columns(), id="records")
+        records = self._records = VirtualList(self.columns(), id="records")
         records.empty_text = _("Opening the store…") if self.gm.store is None else _("Nothing here.")
         yield records
         yield Static("", id="followups-detail")
@@ -248,7 +250,8 @@ class FollowupsScreen(ListScreen):
     @property
     def records(self) -> VirtualList:
         """The list."""
-        return self.query_one("#records", VirtualList)
+        assert self._records is not None, "the list is made in compose"
+        return self._records
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -327,7 +330,7 @@ class FollowupsScreen(ListScreen):
             line.append(_(label), style="bold reverse" if key == self.view else "")
         sort = self.sort or fu.DEFAULT_SORT.get(self.view, "urgency")
         heading = [self.heading, _("order: {sort}").format(sort=_(fu.SORTS[sort]))]
-        if self.query("#records") and self.records.selected_keys:
+        if self._records is not None and self._records.selected_keys:
             heading.append(_("{n} marked").format(n=len(self.records.selected_keys)))
         self._update("#followups-views", line)
         self._update("#followups-heading", "  ·  ".join(heading))
@@ -449,9 +452,9 @@ class FollowupsScreen(ListScreen):
         if action == "leave_filter":
             return isinstance(self.focused, Input)
         if action in ROW_NEEDED:
-            if self.gm.store is None or not self.is_mounted or not self.query("#records"):
+            records = self._records
+            if self.gm.store is None or records is None or not records.is_mounted:
                 return None
-            records = self.records
             # While a view loads its count is unknown: keep the keys as they were rather than grey them
             # out and back (each change of the footer rebuilds it).
             return True if records.row_count or records.is_loading else None

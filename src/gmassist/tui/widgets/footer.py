@@ -57,7 +57,9 @@ class QuietFooter(Footer):
                 enabled.setdefault(action, on)  # Footer shows one key per action, the first binding's
             for key in self.query(FooterKey):
                 if key.action in enabled:
-                    key.disabled = not enabled[key.action]
-                    key.set_class(not enabled[key.action], "-disabled")
+                    # FooterKey's own flag and class, as it sets them when built (a click on a greyed key
+                    # rings the bell); not Widget.disabled, which restyles and lays out the whole footer.
+                    key._disabled = not enabled[key.action]
+                    key.set_class(key._disabled, "-disabled")
             return
         await self.recompose()

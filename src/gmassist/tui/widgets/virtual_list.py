@@ -184,6 +184,7 @@ class VirtualList(ScrollView, can_focus=True):
         height: 1fr;
         overflow-x: hidden;
         overflow-y: auto;
+        scrollbar-gutter: stable;
         background: $surface;
         color: $foreground;
         &:focus {
