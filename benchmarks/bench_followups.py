@@ -43,7 +43,7 @@ from sqlalchemy import insert
 from gmassist.clock import FrozenClock
 from gmassist.config import Settings
 from gmassist.services import followups as fu
-from gmassist.store import crypto, db
+from gmassist.store import crypto
 from gmassist.store.models import CheckIn, Department, FollowUp, Person, new_id
 from gmassist.store.store import Store
 
@@ -141,7 +141,6 @@ def build(root: Path) -> Store:
             connection.execute(insert(FollowUp), followups[start : start + 5000])
         for start in range(0, CHECK_INS, 5000):
             connection.execute(insert(CheckIn), check_ins[start : start + 5000])
-    db.update_statistics(store.engine)  # as the app leaves the store after opening it
     return store
 
 

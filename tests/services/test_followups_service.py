@@ -424,6 +424,19 @@ def test_the_filter_escapes_like_wildcards(store: Store) -> None:
     assert len(ids_of(query(store, "all", "_"))) == 0
 
 
+
+def test_a_filtered_page_is_not_read_through_the_confidential_index(store: Store) -> None:
+    # Nearly every row is not confidential: walking that index row by row was 7x slower than the table.
+    add(store, title="提交Q4预算")
+    window = query(store, "active", "预算").window()
+    table = table_of(FollowUp)
+    page = select(table.c.id).where(*window.where).order_by(*window.order_by).limit(100)
+    with store.engine.connect() as connection:
+        sql = str(page.compile(connection, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "confidential" not in plan, plan
+    assert ids_of(query(store, "active", "预算")) == {row.id for row in query(store, "active").all_rows()}
+
 # --- recurring follow-ups ------------------------------------------------------------------------------
 
 

@@ -72,6 +72,7 @@ from gmassist.store.models import (
     Person,
     PrepItem,
     TripItem,
+    not_confidential,
     table_of,
 )
 
@@ -856,7 +857,7 @@ def find_items(store: Store, kind: str, text: str, limit: int = 20) -> list[tupl
     table = table_of(model)
     needle = text.strip()
     columns = [table.c.title] + ([table.c.number] if model is Document else [])
-    query: Any = orm_select(model).where(table.c.confidential.is_(False))
+    query: Any = orm_select(model).where(not_confidential(table))
     if needle:
         query = query.where(or_(*(c.contains(needle, autoescape=True) for c in columns)))
     out: list[tuple[str, str]] = []

@@ -47,6 +47,7 @@ from gmassist.store.models import (
     Item,
     Link,
     Person,
+    not_confidential,
     table_of,
 )
 
@@ -754,7 +755,7 @@ def find_link_targets(store: Store, text: str, limit: int = 30) -> list[LinkTarg
     with store.read() as session:
         for kind, model in _LINK_MODELS.items():
             table = table_of(model)
-            query = select(table).where(table.c.confidential.is_(False))
+            query = select(table).where(not_confidential(table))
             if needle:
                 query = query.where(table.c.title.contains(needle))
             order = {"event": table.c.get("start"), "document": table.c.get("received")}.get(kind)

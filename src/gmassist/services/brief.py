@@ -50,7 +50,18 @@ from gmassist.domain.brief import (
     week_of,
 )
 from gmassist.services import agenda as agenda_service
-from gmassist.store.models import Card, Department, Document, Event, FollowUp, Link, Meta, Person, table_of
+from gmassist.store.models import (
+    Card,
+    Department,
+    Document,
+    Event,
+    FollowUp,
+    Link,
+    Meta,
+    Person,
+    not_confidential,
+    table_of,
+)
 from gmassist.store.store import Store
 
 MASKED = "🔒"
@@ -649,7 +660,7 @@ def _documents(
     ]
     query = select(*columns).where(waiting)
     if not reader.include:
-        query = query.where(table.c.confidential.is_(False))
+        query = query.where(not_confidential(table))
     query = query.order_by(table.c.state_since, table.c.id).limit(limit)
     entries = []
     for row in _read(store, query):

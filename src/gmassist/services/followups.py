@@ -816,6 +816,8 @@ class FollowupQuery:
     def _where(self, table: Any) -> list[ColumnElement[bool]]:
         from sqlalchemy import and_, or_
 
+        from gmassist.store.models import not_confidential
+
         spec = self.spec
         where: list[ColumnElement[bool]] = []
         if self.view == "recurring":
@@ -842,7 +844,7 @@ class FollowupQuery:
             )
         if spec.words:
             likes = (table.c.title.like(_like(word), escape="\\") for word in spec.words)
-            plain = and_(table.c.confidential.is_(False), *likes)
+            plain = and_(not_confidential(table), *likes)
             opened = self._confidential_matches(table, where)
             where.append(or_(plain, table.c.id.in_(opened)) if opened else plain)
         return where

@@ -96,6 +96,7 @@ from gmassist.store.models import (
     Tag,
     Tagging,
     new_id,
+    not_confidential,
     table_of,
 )
 from gmassist.store.store import Store
@@ -1547,7 +1548,7 @@ def find_linkable(store: Store, kind: str, text: str = "", *, limit: int = 30) -
         raise InvalidInput(_("cannot link to a {kind}").format(kind=kind), "kind")
     table = table_of(model)
     wanted = fold(text.strip())
-    plain = select(table.c.id, table.c.title).where(table.c.confidential.is_(False))
+    plain = select(table.c.id, table.c.title).where(not_confidential(table))
     if wanted:
         plain = plain.where(table.c.title.contains(text.strip(), autoescape=True))
     found: list[tuple[str, str, Any]] = []

@@ -32,7 +32,7 @@ from gmassist.errors import InvalidInput
 from gmassist.i18n import _
 from gmassist.store import fts
 from gmassist.store.base import PerStore
-from gmassist.store.models import Department, Document, SavedView, Tag, Tagging, table_of
+from gmassist.store.models import Department, Document, SavedView, Tag, Tagging, not_confidential, table_of
 from gmassist.store.store import Store
 
 DOCUMENT_KIND = "document"
@@ -185,9 +185,7 @@ def _tag_condition(name: str) -> ColumnElement[bool]:
 
 
 def _department_condition(name: str) -> ColumnElement[bool]:
-    named = select(_DEPT.c.id).where(
-        _DEPT.c.confidential.is_(False), _DEPT.c.name.contains(name, autoescape=True)
-    )
+    named = select(_DEPT.c.id).where(not_confidential(_DEPT), _DEPT.c.name.contains(name, autoescape=True))
     return or_(
         _LISTED.c.department_id == name,
         _LISTED.c.holder == name,
@@ -270,7 +268,7 @@ class DocumentSearch:
         if end is not None:
             where.append(_LISTED.c.received < end)
         if query.terms or query.senders:
-            plain: list[ColumnElement[bool]] = [_LISTED.c.confidential.is_(False)]
+            plain: list[ColumnElement[bool]] = [not_confidential(_LISTED)]
             with self.store.engine.connect() as connection:
                 plain.extend(_term_condition(term, connection) for term in query.terms)
             if query.senders:

@@ -165,19 +165,6 @@ def integrity_problems(connection: Connection) -> list[str]:
     return problems
 
 
-def update_statistics(engine: Engine) -> None:
-    """Gather the query planner's statistics (sqlite_stat1) for tables that have none or whose size has
-    changed much, then let every new connection read them (open ones keep the plans they made).
-
-    Without statistics SQLite takes any index for a selective one: it walked `confidential = 0` (nearly
-    every row) row by row through its index for a filtered list, five times slower than reading the table.
-    A no-op when the statistics are current; 0.1 s for 20k follow-ups and 100k check-ins.
-    """
-    with engine.begin() as connection:
-        connection.exec_driver_sql("PRAGMA optimize = 0x10002")
-    engine.dispose()
-
-
 def check_integrity(engine: Engine) -> list[str]:
     """integrity_problems on a connection of its own, whose transaction is rolled back (it only read)."""
     with engine.connect() as connection:

@@ -587,6 +587,17 @@ def table_of(model: type[SQLModel] | SQLModel) -> Any:
     return model.__table__  # type: ignore[union-attr]
 
 
+def not_confidential(table: Any) -> Any:
+    """The condition "this row is not confidential", written `confidential IS NOT 1` on purpose.
+
+    Nearly every row matches, so reading the table (or an index that gives the order wanted) is the fast
+    way; but SQLite, having no statistics, takes any index for a selective one and walked the index on
+    `confidential` row by row for `confidential IS 0`: 7 ms instead of 1 for a page of 20k follow-ups.
+    It cannot use an index for IS NOT.
+    """
+    return table.c.confidential.is_not(True)
+
+
 def table_name(model: type[SQLModel] | SQLModel) -> str:
     """The table name of a table model class or row."""
     return str(table_of(model).name)

@@ -200,15 +200,12 @@ class GmassistApp(App[int]):
 
     @work(thread=True, exclusive=True, group="integrity")
     def check_integrity(self) -> None:
-        """Run the full integrity check; a damaged store becomes read-only and says so. An intact one has its
-        query planner's statistics brought up to date."""
+        """Run the full integrity check; a damaged store becomes read-only and says so."""
         from gmassist.store import db
 
         store = self.store
         assert store is not None
         problems = db.check_integrity(store.engine)
-        if not problems and not store.read_only:
-            db.update_statistics(store.engine)
         self.call_from_thread(self.integrity_checked, problems)
 
     @work(thread=True, exclusive=True, group="warm-up")
