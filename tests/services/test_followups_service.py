@@ -425,17 +425,21 @@ def test_the_filter_escapes_like_wildcards(store: Store) -> None:
 
 
 
-def test_a_filtered_page_is_not_read_through_the_confidential_index(store: Store) -> None:
-    # Nearly every row is not confidential: walking that index row by row was 7x slower than the table.
-    add(store, title="提交Q4预算")
-    window = query(store, "active", "预算").window()
-    table = table_of(FollowUp)
-    page = select(table.c.id).where(*window.where).order_by(*window.order_by).limit(100)
-    with store.engine.connect() as connection:
-        sql = str(page.compile(connection, compile_kwargs={"literal_binds": True}))
-        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
-    assert "confidential" not in plan, plan
-    assert ids_of(query(store, "active", "预算")) == {row.id for row in query(store, "active").all_rows()}
+def test_words_are_looked_for_in_one_read_of_the_table_not_through_an_index(store: Store, people) -> None:
+    # Left to itself SQLite walked an index row by row (confidential, owner or due order): up to 17 ms
+    # for 20k follow-ups, against 5-7 ms to read the table and sort what matched.
+    add(store, title="提交Q4预算", owner_id=people["张伟"])
+    add(store, title="其他事项", owner_id=people["张伟"])
+    for text in ("预算", "预算 owner:张", "预算 overdue"):
+        q = query(store, "active", text)
+        window = q.window()
+        page = select(window.table.c.id).where(*window.where).order_by(*window.order_by).limit(100)
+        with store.engine.connect() as connection:
+            sql = str(page.compile(connection, compile_kwargs={"literal_binds": True}))
+            plan = [str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+        assert plan[0] == "SCAN followup", plan
+        assert "USING INDEX" not in " ".join(plan), plan
+    assert [row.title for row in query(store, "active", "预算 owner:张").all_rows()] == ["提交Q4预算"]
 
 # --- recurring follow-ups ------------------------------------------------------------------------------
 

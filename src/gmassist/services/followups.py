@@ -908,10 +908,18 @@ class FollowupQuery:
         """The store window of this view (built on first use, in the worker)."""
         if self._window is None:
             from gmassist.store.models import FollowUp, table_of
-            from gmassist.store.queries import Window
+            from gmassist.store.queries import ReadAs, Window
 
             table = table_of(FollowUp)
-            self._window = Window(self.store, FollowUp, _LIST_COLUMNS, self._order(table), self._where(table))
+            if self.spec.words:
+                # Words in titles are looked for in every row of the view, whatever the plan: read the
+                # table once, then sort what matched (5-7 ms for 20k). Left to itself SQLite walked an
+                # index, row by row: the owners' (a filter naming many people) or the order's (few matches
+                # among many), up to 17 ms.
+                table = ReadAs(table, "NOT INDEXED")
+            self._window = Window(
+                self.store, FollowUp, _LIST_COLUMNS, self._order(table), self._where(table), source=table
+            )
         return self._window
 
     # --- reading ----------------------------------------------------------------------------------
@@ -931,10 +939,8 @@ class FollowupQuery:
         cursor on it however far a change moved it."""
         from sqlalchemy import func, select
 
-        from gmassist.store.models import FollowUp, table_of
-
         window = self.window()
-        table = table_of(FollowUp)
+        table = window.table
         position = func.row_number().over(order_by=[*window.order_by, table.c.id]).label("position")
         ranked = select(table.c.id, position).where(*window.where).subquery()
         with self.store.engine.connect() as connection:

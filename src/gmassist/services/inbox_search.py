@@ -20,9 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, TableClause, and_, exists, false, func, or_, select
-from sqlalchemy import column as sql_column
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 from sqlmodel import select as orm_select
@@ -33,6 +31,7 @@ from gmassist.i18n import _
 from gmassist.store import fts
 from gmassist.store.base import PerStore
 from gmassist.store.models import Department, Document, SavedView, Tag, Tagging, not_confidential, table_of
+from gmassist.store.queries import ReadAs
 from gmassist.store.store import Store
 
 DOCUMENT_KIND = "document"
@@ -199,25 +198,10 @@ LIST_INDEX = "ix_document_list"
 """The index the list reads through (received first, then every column it filters on, then the id)."""
 
 
-class _ListedDocuments(TableClause):
-    """The document table read through the list index (``FROM document INDEXED BY ix_document_list``).
-
-    Filters and counts are then answered from the index, and only the rows of the page shown are read:
-    a document row holds the extracted text, often kilobytes, so a scan of the rows reads the text of
-    the whole inbox. SQLAlchemy's SQLite dialect has no table hints, hence this clause."""
-
-    inherit_cache = True
-
-
-@compiles(_ListedDocuments)
-def _compile_listed(element: _ListedDocuments, compiler: Any, **kw: Any) -> str:
-    if kw.get("asfrom"):
-        return f"{compiler.preparer.quote(element.name)} INDEXED BY {LIST_INDEX}"
-    return str(compiler.preparer.quote(element.name))
-
-
-_LISTED = _ListedDocuments(_DOC.name, *(sql_column(c.name, c.type) for c in _DOC.columns))
-"""The document table for the list's queries (its columns render as ``document.<name>``)."""
+_LISTED = ReadAs(_DOC, f"INDEXED BY {LIST_INDEX}")
+"""The document table for the list's queries, read through the list index: filters and counts are then
+answered from the index, and only the rows of the page shown are read (a document row holds the extracted
+text, often kilobytes, so a scan of the rows reads the text of the whole inbox)."""
 
 
 def latest_versions() -> ColumnElement[bool]:

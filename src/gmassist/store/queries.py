@@ -9,10 +9,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Table, TableClause, func, select
+from sqlalchemy import column as sql_column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from gmassist.store.models import Item, table_of
 from gmassist.store.store import Store
+
+
+class ReadAs(TableClause):
+    """A table that SQLite is told how to read: ``FROM name INDEXED BY index`` or ``FROM name NOT INDEXED``.
+
+    For queries whose best plan SQLite, having no statistics, does not find by itself. Its columns render
+    as ``name.<column>``, so conditions are written on it as on the table. (SQLAlchemy's SQLite dialect
+    has no table hints, hence this clause.)
+    """
+
+    inherit_cache = True
+    _traverse_internals = [*TableClause._traverse_internals, ("how", InternalTraversal.dp_string)]
+
+    def __init__(self, table: Table, how: str) -> None:
+        super().__init__(table.name, *(sql_column(c.name, c.type) for c in table.columns))
+        self.how = how
+
+
+@compiles(ReadAs)
+def _compile_read_as(element: ReadAs, compiler: Any, **kw: Any) -> str:
+    name = str(compiler.preparer.quote(element.name))
+    return f"{name} {element.how}" if kw.get("asfrom") else name
 
 
 @dataclass
@@ -26,13 +51,17 @@ class Window:
     order_by: Sequence[Any] = ()
     """SQLAlchemy order-by clauses (the id is added last, so pages are stable)."""
     where: Sequence[ColumnElement[bool]] = field(default_factory=tuple)
+    source: Any = None
+    """The table as read, when SQLite is to be told how (a `ReadAs`); by default the model's table."""
 
-    def _table(self) -> Any:
-        return table_of(self.model)
+    @property
+    def table(self) -> Any:
+        """The table as read: `source`, or the model's table."""
+        return table_of(self.model) if self.source is None else self.source
 
     def count(self) -> int:
         """How many rows match."""
-        table = self._table()
+        table = self.table
         query = select(func.count()).select_from(table)
         for clause in self.where:
             query = query.where(clause)
@@ -41,7 +70,7 @@ class Window:
 
     def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """Rows offset..offset+limit as dicts, sealed values opened (or masked while locked)."""
-        table = self._table()
+        table = self.table
         names = list(dict.fromkeys(["id", "confidential", *self.columns]))
         query = select(*(table.c[name] for name in names))
         for clause in self.where:
