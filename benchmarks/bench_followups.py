@@ -256,6 +256,7 @@ async def screen_figures(root: Path, base: float) -> None:
         for view in fu.LIST_VIEWS:
             line(f"view {view}", statistics.median(samples[view]), base, VIEW_BUDGET)
         bar = screen.query_one("#followups-filter", Input)
+        bar.focus()  # as `/` does: the user types in the bar
         keystrokes = []
         for _ in range(3):
             bar.value = ""

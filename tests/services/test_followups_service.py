@@ -424,7 +424,6 @@ def test_the_filter_escapes_like_wildcards(store: Store) -> None:
     assert len(ids_of(query(store, "all", "_"))) == 0
 
 
-
 def test_words_are_looked_for_in_one_read_of_the_table_not_through_an_index(store: Store, people) -> None:
     # Left to itself SQLite walked an index row by row (confidential, owner or due order): up to 17 ms
     # for 20k follow-ups, against 5-7 ms to read the table and sort what matched.
@@ -440,6 +439,7 @@ def test_words_are_looked_for_in_one_read_of_the_table_not_through_an_index(stor
         assert plan[0] == "SCAN followup", plan
         assert "USING INDEX" not in " ".join(plan), plan
     assert [row.title for row in query(store, "active", "预算 owner:张").all_rows()] == ["提交Q4预算"]
+
 
 # --- recurring follow-ups ------------------------------------------------------------------------------
 

@@ -337,4 +337,3 @@ def test_undo_of_marking_confidential_restores_plain_text(store_factory) -> None
         session.get(Person, person.id).confidential = True
     assert store.undo() == "mark confidential"
     assert raw_rows(store, "select name, confidential from person") == [("李娜", 0)]
-

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
 
 from gmassist.config import Settings
 from gmassist.store.models import CheckIn, Department, Event, FollowUp, Person
@@ -66,6 +67,12 @@ def rows(app: GmassistApp) -> list[tuple[str, ...]]:
 
 def titles(app: GmassistApp) -> list[str]:
     return [row[2] for row in rows(app)]
+
+
+def greyed(app: GmassistApp) -> set[str]:
+    """The actions on a follow-up that the footer shows greyed out."""
+    keys = app.screen.query(FooterKey)
+    return {key.action for key in keys if key.has_class("-disabled")} & screen_module.ROW_NEEDED
 
 
 def stored(app: GmassistApp) -> dict[str, FollowUp]:
@@ -225,7 +232,17 @@ async def test_views_filter_bulk_actions_and_nudges(root: Path, clock) -> None:
         await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert screen.view == "active"
+        assert screen.view == "active" and greyed(app) == set()
+
+        # an empty view greys out the keys that act on a follow-up (in place), and a full one lights them
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.view == "recurring" and titles(app) == []
+        assert greyed(app) == {"edit", "check_in", "status", "done", "verify", "reassign", "nudge"}
+        assert all(bool(key.styles.text_style.dim) == key._disabled for key in app.screen.query(FooterKey))
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.view == "active" and greyed(app) == set()
 
         # the filter bar answers every keystroke
         await pilot.press("slash", *"owner:李")

@@ -55,11 +55,18 @@ class QuietFooter(Footer):
             enabled: dict[str, bool] = {}
             for _key, action, _description, _tooltip, on in shown:
                 enabled.setdefault(action, on)  # Footer shows one key per action, the first binding's
+            changed = []
             for key in self.query(FooterKey):
-                if key.action in enabled:
+                if key.action in enabled and key._disabled == enabled[key.action]:
                     # FooterKey's own flag and class, as it sets them when built (a click on a greyed key
                     # rings the bell); not Widget.disabled, which restyles and lays out the whole footer.
                     key._disabled = not enabled[key.action]
-                    key.set_class(key._disabled, "-disabled")
+                    key.set_class(key._disabled, "-disabled", update=False)
+                    changed.append(key)
+            # Restyled together: keys alike share one look-up of their rules (one by one, ten keys greyed
+            # out took 5 ms).
+            self.app.stylesheet.update_nodes(changed)
+            for key in changed:
+                key.refresh()
             return
         await self.recompose()
