@@ -19,6 +19,7 @@ from gmassist.tui.modals.inbox_draft import DraftModal
 from gmassist.tui.modals.inbox_prompt import IngestModal, TextPromptModal
 from gmassist.tui.modals.inbox_route import InstructionModal, ReasonModal, RouteModal
 from gmassist.tui.modals.inbox_view import ViewerModal
+from gmassist.tui.screens import inbox as inbox_screen
 from gmassist.tui.screens.inbox import InboxScreen
 from tests.conftest import PASSPHRASE
 from tests.domain.test_extract import make_pdf
@@ -267,18 +268,15 @@ async def test_search_answers_while_typing(root, tmp_path, clock) -> None:
             ("算", ["关于2027年度预算编制的请示"]),
         ]:
             await pilot.press(char)
-            await pilot.pause(0.2)
-            await settle(pilot)
+            await settle(pilot)  # no pause: every keystroke answers
             assert titles(app) == expected
         for _ in range(2):
             await pilot.press("backspace")
         await pilot.press(*"PAYMENT")
-        await pilot.pause(0.2)
         await settle(pilot)
         assert titles(app) == ["华东建设集团采购合同"]
         # a confidential document is not found while locked...
         await pilot.press(*["backspace"] * 7, *"并购项目")
-        await pilot.pause(0.2)
         await settle(pilot)
         assert titles(app) == []
         # ...and is once unlocked
@@ -286,9 +284,14 @@ async def test_search_answers_while_typing(root, tmp_path, clock) -> None:
         app.refresh_screen()
         await settle(pilot)
         assert titles(app) == ["关于并购项目的保密谈判"]
-        # a filter that cannot be read says where
-        await pilot.press(*["backspace"] * 4, *"statu:x")
-        await pilot.pause(0.2)
+        # a filter half typed keeps the results and says nothing yet; stopping there says where it is wrong
+        await pilot.press(*["backspace"] * 4, *"预算 statu")
+        await settle(pilot)
+        shown = titles(app)
+        await pilot.press(":", "x")
+        await settle(pilot)
+        assert titles(app) == shown and not app.screen.has_class("-search-error")
+        await pilot.pause(inbox_screen.SEARCH_DELAY_SECONDS + 0.1)
         await settle(pilot)
         error = str(app.screen.query_one("#inbox-search-error").render())
         assert "Unknown filter" in error and app.screen.has_class("-search-error")

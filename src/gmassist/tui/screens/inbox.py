@@ -58,9 +58,9 @@ if TYPE_CHECKING:
     from gmassist.store.queries import Window
     from gmassist.tui.app import GmassistApp
 
-SEARCH_DELAY_SECONDS = 0.12
-"""Typing pauses this long before the list follows the search box (each keystroke answers at once
-after that, but a burst of keys runs one search)."""
+SEARCH_DELAY_SECONDS = 0.4
+"""Typing that stops this long on a search that cannot be read is told what is wrong (not while the
+user is still typing `state:…`)."""
 POLL_SECONDS = 2.0
 """How often the watched folder is looked at."""
 
@@ -292,11 +292,18 @@ class InboxScreen(ListScreen):
 
     @on(Input.Changed, "#inbox-search")
     def search_changed(self, event: Input.Changed) -> None:
-        """Results follow the typing, after a short pause."""
+        """Results follow every keystroke. A search that cannot be read yet (`state:` half typed) keeps
+        the results shown, and says what is wrong only if the typing stops there."""
         self.search_text = event.value
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY_SECONDS, lambda: self._show(reset=True))
+            self._search_timer = None
+        try:
+            SearchQuery.parse(event.value)
+        except SearchSyntaxError:
+            self._search_timer = self.set_timer(SEARCH_DELAY_SECONDS, lambda: self._show(reset=True))
+            return
+        self._show(reset=True)
 
     @on(Input.Submitted, "#inbox-search")
     def search_submitted(self) -> None:
