@@ -337,3 +337,27 @@ def test_undo_of_marking_confidential_restores_plain_text(store_factory) -> None
         session.get(Person, person.id).confidential = True
     assert store.undo() == "mark confidential"
     assert raw_rows(store, "select name, confidential from person") == [("李娜", 0)]
+
+
+def test_read_as_tells_sqlite_how_to_read_a_table_and_each_way_is_compiled_apart(store_factory) -> None:
+    from sqlalchemy import event, func
+
+    from gmassist.store.models import table_of
+    from gmassist.store.queries import ReadAs, Window
+
+    store, _ = store_factory()
+    table = table_of(FollowUp)
+    sent: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    with store.engine.connect() as connection:
+        for how in ("NOT INDEXED", "INDEXED BY ix_followup_due", "NOT INDEXED"):
+            read = ReadAs(table, how)
+            count = select(func.count()).select_from(read).where(read.c.priority > 0)
+            assert connection.execute(count).scalar_one() == 0
+    assert [s for s in sent if "count" in s] == [
+        "SELECT count(*) AS count_1 \nFROM followup NOT INDEXED \nWHERE followup.priority > ?",
+        "SELECT count(*) AS count_1 \nFROM followup INDEXED BY ix_followup_due \nWHERE followup.priority > ?",
+        "SELECT count(*) AS count_1 \nFROM followup NOT INDEXED \nWHERE followup.priority > ?",
+    ]
+    window = Window(store, FollowUp, ["title"], source=ReadAs(table, "NOT INDEXED"))
+    assert window.count() == 0 and window.fetch(0, 10) == []
