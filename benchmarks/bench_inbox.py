@@ -149,8 +149,30 @@ async def app_open(root: Path, apps: int = 3) -> dict[str, float]:
     `apps` fresh apps, each once warmed up as the user meets it."""
     from gmassist.config import Settings
     from gmassist.tui.app import GmassistApp
-    from gmassist.tui.screens.records import InboxScreen as Placeholder
-    from gmassist.tui.widgets.virtual_list import VirtualList
+    from gmassist.tui.screens.records import ListScreen
+    from gmassist.tui.sources import field
+    from gmassist.tui.widgets.virtual_list import Column, VirtualList
+
+    class Placeholder(ListScreen):
+        """The placeholder inbox the inbox screen replaced: received, number, title and state of every
+        document, newest first, through a plain `Window`."""
+
+        def columns(self) -> list[Column]:
+            return [
+                Column("received", "Received", 17),
+                Column("number", "Number", 16),
+                Column("title", "Title"),
+                Column("state", "State", 12),
+            ]
+
+        def cells(self) -> list[Any]:
+            return [field("received", self.gm.zone), field("number"), field("title"), field("state")]
+
+        def window(self) -> Window:
+            table = table_of(Document)
+            return Window(
+                self.store, Document, ["received", "number", "title", "state"], [table.c.received.desc()]
+            )
 
     loaded = asyncio.Event()
 

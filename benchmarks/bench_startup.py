@@ -35,7 +35,7 @@ from pathlib import Path
 from gmassist.clock import SystemClock
 from gmassist.config import Settings
 from gmassist.tui.app import GmassistApp
-from gmassist.tui.screens.records import TodayScreen
+from gmassist.tui.screens.today import TodayScreen
 
 class Timed(GmassistApp):
     interactive = False

@@ -25,7 +25,7 @@ from gmassist.tui.modals.agenda_event import EventForm
 from gmassist.tui.modals.agenda_quickadd import QuickAddModal
 from gmassist.tui.modals.agenda_scope import ScopeModal
 from gmassist.tui.modals.agenda_slots import FreeSlotsModal
-from gmassist.tui.screens.records import AgendaScreen
+from gmassist.tui.screens.agenda import AgendaScreen
 from gmassist.tui.widgets.agenda_grid import TimeGrid
 from gmassist.tui.widgets.agenda_month import MonthGrid
 from gmassist.tui.widgets.virtual_list import VirtualList

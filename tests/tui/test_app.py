@@ -15,8 +15,8 @@ from gmassist.config import Settings
 from gmassist.store.demo import populate
 from gmassist.store.store import Store
 from gmassist.tui.app import GmassistApp
+from gmassist.tui.screens.agenda import AgendaScreen
 from gmassist.tui.screens.help import HelpScreen
-from gmassist.tui.screens.records import AgendaScreen
 from gmassist.tui.screens.unlock import UnlockScreen
 from gmassist.tui.widgets.virtual_list import VirtualList
 from tests.conftest import PASSPHRASE

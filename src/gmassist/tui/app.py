@@ -28,7 +28,7 @@ from gmassist.config import Settings
 from gmassist.errors import GmassistError, NeedSecret
 from gmassist.i18n import _
 from gmassist.tui.screens.help import HelpScreen
-from gmassist.tui.screens.records import MODE_SCREENS
+from gmassist.tui.screens.modes import MODE_SCREENS
 from gmassist.tui.screens.unlock import UnlockScreen
 
 if TYPE_CHECKING:

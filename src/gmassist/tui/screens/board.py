@@ -6,8 +6,6 @@ each column is one Line-API widget that draws only the lines on screen, and a mo
 domain on the cards in memory, shown at once in the two columns it touches, then written as one store
 action in a worker (so ctrl+z undoes it). Writes run one after another, in order, in a single worker;
 when the store refuses one (the board changed underneath), the board is read again and the reason shown.
-
-This module is imported by `tui.screens.records` (for MODE_SCREENS), after ListScreen is defined there.
 """
 
 from __future__ import annotations
