@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import report, timed
+from common import make_demo_store, report, timed
 
 PASSPHRASE = "gmassist-demo"
 ENV = os.environ | {
@@ -88,22 +88,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(args.store) if args.store else Path(tmp) / "demo"
         if not args.store:
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "gmassist",
-                    "demo",
-                    "--store",
-                    str(store),
-                    "--size",
-                    "100000",
-                    "--no-tui",
-                ],
-                check=True,
-                capture_output=True,
-                env=ENV,
-            )
+            make_demo_store(store)
         out = Path(tmp) / "brief.md"
         full_tables, written = in_process(store, out)
         report("load_4_tables_whole_100k", full_tables, "load_4_tables_whole_100k", full_tables)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import report
+from common import make_demo_store, report
 
 BARE = """
 import sys, time
@@ -87,22 +87,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(args.store) if args.store else Path(tmp) / "demo"
         if not args.store:
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "gmassist",
-                    "demo",
-                    "--store",
-                    str(store),
-                    "--size",
-                    "100000",
-                    "--no-tui",
-                ],
-                check=True,
-                capture_output=True,
-                env=os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
-            )
+            make_demo_store(store)
         bare = events(BARE)["paint"]
         ours = events(GMASSIST, str(store), "gmassist-demo")
         report("bare_textual_first_paint", bare, "bare_textual_first_paint", bare)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -36,3 +40,13 @@ async def warmed_up(app: Any, pilot: Any) -> None:
         raise RuntimeError("the app did not warm up")
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def make_demo_store(store: Path, size: int = 100_000) -> None:
+    """`gmassist demo --size SIZE --no-tui` into `store`, in a child process (passphrase store, no keyring)."""
+    subprocess.run(
+        [sys.executable, "-m", "gmassist", "demo", "--store", str(store), "--size", str(size), "--no-tui"],
+        check=True,
+        capture_output=True,
+        env=os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
