@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import subprocess
@@ -50,3 +51,40 @@ def make_demo_store(store: Path, size: int = 100_000) -> None:
         capture_output=True,
         env=os.environ | {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
     )
+
+
+async def answer_times(app: Any, records: Any, action: Callable[[], object]) -> tuple[float, float]:
+    """Run `action` (a keystroke, a view switch) and return two figures, in seconds from the action:
+
+    * rows: until the end of the first frame painted once the list `records` has loaded what the action
+      asked for (the frame that shows the new rows);
+    * settled: until the screen has nothing left to paint (e.g. the detail pane of the highlighted row,
+      which loads after the rows).
+
+    Frames are noted by wrapping the current screen's paint, for the benchmarks only.
+    """
+    screen = app.screen
+    paint = type(screen)._compositor_refresh
+    generation = records._generation
+    rows_painted = asyncio.Event()
+    rows = 0.0
+
+    def noting_paint() -> None:
+        nonlocal rows
+        shows_rows = records._generation != generation and not records.is_loading
+        paint(screen)
+        if shows_rows and not rows_painted.is_set():
+            rows = time.perf_counter() - start
+            rows_painted.set()
+
+    screen._compositor_refresh = noting_paint
+    try:
+        start = time.perf_counter()
+        action()
+        await asyncio.wait_for(rows_painted.wait(), 10)
+        settled = asyncio.Event()
+        app.call_after_refresh(settled.set)
+        await settled.wait()
+        return rows, time.perf_counter() - start
+    finally:
+        del screen._compositor_refresh

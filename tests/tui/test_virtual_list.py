@@ -666,6 +666,96 @@ async def test_set_source_can_start_on_a_given_row_even_while_another_load_runs(
         assert (vlist.cursor_index, vlist.cursor_key) == (0, "a")
 
 
+def painted_titles(app: App[None]) -> list[list[str]]:
+    """Record, for every frame the app's screen paints from now on, the rows the list shows in it."""
+    screen = app.screen
+    paint = type(screen)._compositor_refresh
+    frames: list[list[str]] = []
+
+    def noting_paint() -> None:
+        paint(screen)
+        frames.append(titles(screen.query_one("#list", VirtualList)))
+
+    screen._compositor_refresh = noting_paint  # type: ignore[method-assign]
+    return frames
+
+
+async def test_set_source_paints_the_new_rows_in_the_frame_after_the_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(VirtualList, "HOLD_SECONDS", 30.0)
+    app = ListApp(SyntheticSource(50))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        vlist = list_of(pilot)
+        frames = painted_titles(app)
+        source = GatedListSource(["a", "b"])
+        source.gate.clear()
+        vlist.set_source(source)
+        await pilot.pause(0.2)
+        assert vlist.holding_repaints
+        assert frames == []  # no empty list in between, however long the load takes (up to the deadline)
+        source.gate.set()
+        await settle(pilot)
+        assert not vlist.holding_repaints
+        assert frames and frames[0] == ["row a", "row b"]
+        # A reload keeps the rows on screen and does not hold unless asked to.
+        source.gate.clear()
+        vlist.reload()
+        assert not vlist.holding_repaints
+        vlist.reload(hold=True)
+        assert vlist.holding_repaints
+        source.gate.set()
+        await settle(pilot)
+        assert not vlist.holding_repaints
+
+
+async def test_a_slow_load_lets_the_screen_repaint_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(VirtualList, "HOLD_SECONDS", 0.05)
+    app = ListApp(SyntheticSource(50))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        vlist = list_of(pilot)
+        frames = painted_titles(app)
+        source = GatedListSource(["a", "b"])
+        source.gate.clear()
+        vlist.set_source(source)
+        await pilot.pause(0.3)
+        assert not vlist.holding_repaints
+        assert frames and frames[-1] == []  # the old rows are gone, the new ones not in yet
+        source.gate.set()
+        await settle(pilot)
+        assert frames[-1] == ["row a", "row b"]
+
+
+async def test_a_list_removed_while_it_holds_lets_the_app_repaint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(VirtualList, "HOLD_SECONDS", 30.0)
+    app = ListApp(SyntheticSource(50))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        vlist = list_of(pilot)
+        source = GatedListSource(["a"])
+        source.gate.clear()
+        vlist.set_source(source)
+        assert vlist.holding_repaints
+        await vlist.remove()
+        source.gate.set()
+        await settle(pilot)
+        assert not vlist.holding_repaints
+        screen = app.screen
+        frames: list[int] = []
+        paint = type(screen)._compositor_refresh
+
+        def noting_paint() -> None:
+            paint(screen)
+            frames.append(1)
+
+        screen._compositor_refresh = noting_paint  # type: ignore[method-assign]
+        screen.refresh()
+        await pilot.pause()
+        assert frames
+
+
 async def test_a_list_without_source_waits_for_one() -> None:
     app = ListApp(None)
     async with app.run_test(size=(80, 24)) as pilot:

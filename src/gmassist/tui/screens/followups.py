@@ -318,7 +318,7 @@ class FollowupsScreen(ListScreen):
                 records.scroll_to(y=0, animate=False, force=True)
             self.source.query = query
             self.source.keep_cursor = not reset
-            records.reload()
+            records.reload(hold=reset)
         self._show_views()
 
     def _show_views(self) -> None:

@@ -20,11 +20,12 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, on, work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from gmassist.i18n import _
@@ -234,6 +235,8 @@ class VirtualList(ScrollView, can_focus=True):
     """Pages one fetch worker loads before the list looks again at what is still needed."""
     RELOAD_SEARCH_PAGES: ClassVar[int] = 2
     """Without `KeyedRowSource`, how many pages on each side of the old position reload searches for the key."""
+    HOLD_SECONDS: ClassVar[float] = 0.1
+    """After `set_source`, the screen waits this long at most for the new rows before it repaints."""
 
     cursor_index: reactive[int] = reactive(0)
     """Index of the highlighted row (0 when the list is empty)."""
@@ -374,6 +377,10 @@ class VirtualList(ScrollView, can_focus=True):
         self._wanted_key: str | None = None
         """The row `set_source` was asked to start on, until the load that looks for it lands."""
         self._style_cache: dict[str, Style] = {}
+        self._paint: _Paint | None = None
+        """Set while `render_lines` draws (see `_Paint`)."""
+        self._hold_deadline: Timer | None = None
+        """Set while the app's repaints wait for the rows of a new source (see `set_source`)."""
 
     # ----------------------------------------------------------------- public API
 
@@ -386,6 +393,11 @@ class VirtualList(ScrollView, can_focus=True):
     def row_count(self) -> int:
         """How many rows the source had at the last load (0 before the first load completes)."""
         return self._count or 0
+
+    @property
+    def holding_repaints(self) -> bool:
+        """True while the app's repaints wait for this list's new rows (see `reload`)."""
+        return self._hold_deadline is not None
 
     @property
     def is_loading(self) -> bool:
@@ -413,6 +425,7 @@ class VirtualList(ScrollView, can_focus=True):
         when the source has it (found by the load itself, so no other load can move the cursor meanwhile).
 
         The selection is cleared too: a bulk action must never touch rows the user can no longer see.
+        The app's repaints are held until the new rows are in (see `reload`), so the list never flashes empty.
         """
         self._source = source
         self._wanted_key = cursor_key
@@ -428,13 +441,33 @@ class VirtualList(ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False, force=True)
         self.virtual_size = Size(self._table_width(), 1)
         self.refresh()
-        self.reload()
+        self.reload(hold=True)
 
-    def reload(self) -> None:
+    def _hold_repaints(self) -> None:
+        """Hold the app's repaints until this list's load lands, or `HOLD_SECONDS` have passed."""
+        if self._hold_deadline is not None:
+            return  # typing on: the first hold's deadline stands, so the box still echoes every 0.1 s
+        self.app._begin_batch()
+        # On the app, not the list: the deadline must fire even if the list is removed meanwhile.
+        self._hold_deadline = self.app.set_timer(self.HOLD_SECONDS, self._release_repaints, name="list-hold")
+
+    def _release_repaints(self) -> None:
+        """End the hold (once; later calls do nothing)."""
+        if self._hold_deadline is not None:
+            self._hold_deadline.stop()
+            self._hold_deadline = None
+            self.app._end_batch()
+
+    def reload(self, hold: bool = False) -> None:
         """Count and fetch again, after the data changed.
 
         The rows on screen stay until the new ones arrive. The cursor stays on the same key when that row is
         still present, else on the same index, clamped.
+
+        With `hold`, for a change the user waits to see (a keystroke in a filter box), the app holds its
+        repaints until the new rows are in, at most `HOLD_SECONDS`: the keystroke's echo, the rows and what
+        the screen changes on `Loaded` paint in one frame. Textual paints a second change one to two frames
+        (17-33 ms) after the first, so this makes the answer come sooner, not later.
         """
         if not self._started:
             return  # on_mount loads
@@ -443,6 +476,8 @@ class VirtualList(ScrollView, can_focus=True):
         self._error = None
         if self._source is None:
             return
+        if hold:
+            self._hold_repaints()
         self._loading = True
         if not self._load_queued:
             # Several reloads in one turn (a screen's mount and resume, a filter and a refresh) make one load.
@@ -583,6 +618,7 @@ class VirtualList(ScrollView, can_focus=True):
         self.post_message(self.Loaded(self, result.count))
         # Pages beyond the screen are fetched once the rows are painted, not while they are.
         self.call_after_refresh(self._schedule_ensure_window)
+        self._release_repaints()
 
     @on(_PageLoaded)
     def _on_page_loaded(self, message: _PageLoaded) -> None:
@@ -610,6 +646,7 @@ class VirtualList(ScrollView, can_focus=True):
         self.refresh()
         self.refresh_bindings()
         self.post_message(self.Failed(self, message.error))
+        self._release_repaints()
 
     # ----------------------------------------------------------------- paging
 
@@ -782,6 +819,10 @@ class VirtualList(ScrollView, can_focus=True):
         if self._source is not None:
             self.reload()
 
+    def on_unmount(self) -> None:
+        """A list removed while it holds the repaints lets them go."""
+        self._release_repaints()
+
     def on_resize(self, event: events.Resize) -> None:
         """A taller view may show rows that are not loaded yet."""
         self._schedule_ensure_window()
@@ -894,29 +935,34 @@ class VirtualList(ScrollView, can_focus=True):
         text.pad_left(max(0, (width - text.cell_len) // 2))
         return self._to_strip(text, width, style)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines in `crop`, working out once for all of them the width, the styles and the columns
+        (looking up the widget's style walks its ancestors: once per line, it was a third of a frame)."""
+        self._paint = _Paint(self)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
         """Draw line `y` of the view: the header at 0, else the row at `scroll_offset.y + y - 1`."""
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        widths = self._column_widths(width)
+        paint = self._paint or _Paint(self)
+        width = paint.width
+        base = paint.base
         if y == 0:
-            header = self._line_text([column.label for column in self.columns], widths, " ")
-            return self._to_strip(header, width, base + self.get_component_rich_style("virtual-list--header"))
-        body = self._body_height()
+            header = self._line_text([column.label for column in self.columns], paint.widths, " ")
+            return self._to_strip(header, width, paint.component("virtual-list--header"))
+        body = paint.body
         if self._error is not None:
             if y - 1 == body // 2:
                 error = str(self._error) or type(self._error).__name__
-                return self._message_line(
-                    error, base + self.get_component_rich_style("virtual-list--error"), width
-                )
+                return self._message_line(error, paint.component("virtual-list--error"), width)
             return Strip.blank(width, base)
         if self._count is None:
             return Strip.blank(width, base)
         if self._count == 0:
             if y - 1 == body // 2:
-                return self._message_line(
-                    self.empty_text, base + self.get_component_rich_style("virtual-list--empty"), width
-                )
+                return self._message_line(self.empty_text, paint.component("virtual-list--empty"), width)
             return Strip.blank(width, base)
         index = self.scroll_offset.y + y - 1
         if index >= self._count:
@@ -926,17 +972,40 @@ class VirtualList(ScrollView, can_focus=True):
         if row is None:
             if index // self.page_size not in self._pages:
                 self._schedule_ensure_window()
-            line = self._line_text(["…"] * len(self.columns), widths, " ")
-            style += self.get_component_rich_style("virtual-list--placeholder")
+            line = self._line_text(["…"] * len(self.columns), paint.widths, " ")
+            style = paint.component("virtual-list--placeholder")
         else:
             selected = row.key in self.selected_keys
-            line = self._line_text(row.cells, widths, self.SELECTED_MARKER if selected else " ")
+            line = self._line_text(row.cells, paint.widths, self.SELECTED_MARKER if selected else " ")
             if row.style:
                 style += self._parse_style(row.style)
             if selected:
-                style += self.get_component_rich_style("virtual-list--selected")
+                style += paint.component("virtual-list--selected", base=False)
         if index == self.cursor_index:
             # The full style, not the partial one: the theme's cursor colours have alpha, which only the
             # full style blends with the background.
-            style += self.get_component_rich_style("virtual-list--cursor")
+            style += paint.component("virtual-list--cursor", base=False)
         return self._to_strip(line, width, style)
+
+
+class _Paint:
+    """What every line of one paint of a `VirtualList` needs, worked out once per paint."""
+
+    def __init__(self, view: VirtualList) -> None:
+        region = view.scrollable_content_region
+        self.view = view
+        self.width = region.width
+        self.body = max(0, region.height - 1)
+        self.base = view.rich_style
+        self.widths = view._column_widths(self.width)
+        self._components: dict[tuple[str, bool], Style] = {}
+
+    def component(self, name: str, base: bool = True) -> Style:
+        """The style of component class `name`, over the widget's own (`base`) or alone."""
+        style = self._components.get((name, base))
+        if style is None:
+            style = self.view.get_component_rich_style(name)
+            if base:
+                style = self.base + style
+            self._components[(name, base)] = style
+        return style
