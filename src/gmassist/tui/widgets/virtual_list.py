@@ -236,7 +236,7 @@ class VirtualList(ScrollView, can_focus=True):
     RELOAD_SEARCH_PAGES: ClassVar[int] = 2
     """Without `KeyedRowSource`, how many pages on each side of the old position reload searches for the key."""
     HOLD_SECONDS: ClassVar[float] = 0.1
-    """After `set_source`, the screen waits this long at most for the new rows before it repaints."""
+    """A load that holds the app's repaints (see `reload`) holds them this long at most."""
 
     cursor_index: reactive[int] = reactive(0)
     """Index of the highlighted row (0 when the list is empty)."""
@@ -380,7 +380,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._paint: _Paint | None = None
         """Set while `render_lines` draws (see `_Paint`)."""
         self._hold_deadline: Timer | None = None
-        """Set while the app's repaints wait for the rows of a new source (see `set_source`)."""
+        """Set while the app's repaints wait for the rows of a load (see `reload`)."""
 
     # ----------------------------------------------------------------- public API
 
@@ -465,9 +465,9 @@ class VirtualList(ScrollView, can_focus=True):
         still present, else on the same index, clamped.
 
         With `hold`, for a change the user waits to see (a keystroke in a filter box), the app holds its
-        repaints until the new rows are in, at most `HOLD_SECONDS`: the keystroke's echo, the rows and what
-        the screen changes on `Loaded` paint in one frame. Textual paints a second change one to two frames
-        (17-33 ms) after the first, so this makes the answer come sooner, not later.
+        repaints until the new rows are in, at most `HOLD_SECONDS`: the keystroke's echo and the rows paint
+        in one frame. Textual paints a second change one to two frames (17-33 ms) after the first, so this
+        makes the answer come sooner, not later.
         """
         if not self._started:
             return  # on_mount loads
