@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from gmassist.clock import FrozenClock
 from gmassist.config import FollowupSettings
@@ -439,6 +439,32 @@ def test_words_are_looked_for_in_one_read_of_the_table_not_through_an_index(stor
         assert plan[0] == "SCAN followup", plan
         assert "USING INDEX" not in " ".join(plan), plan
     assert [row.title for row in query(store, "active", "预算 owner:张").all_rows()] == ["提交Q4预算"]
+
+
+@pytest.mark.parametrize("sort", [None, "due", "owner"])
+def test_a_filter_with_words_reads_its_ids_once_and_every_read_agrees_with_the_sql_order(
+    grid: Store, sort: str | None
+) -> None:
+    q = query(grid, "all", "budget", sort=sort)
+    window = q.window()
+    expected = [row["id"] for row in window.fetch(0, 10_000)]  # the order as SQL pages it
+    assert len(expected) > 7
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(grid.engine, "before_cursor_execute", note)
+    try:
+        assert q.count() == len(expected)
+        pages = [row.id for start in range(0, len(expected), 3) for row in q.fetch(start, 3)]
+        assert pages == expected
+        assert q.index_of(expected[-1]) == len(expected) - 1
+        assert q.index_of("no such id") is None
+    finally:
+        event.remove(grid.engine, "before_cursor_execute", note)
+    scans = [sql for sql in statements if "NOT INDEXED" in sql]
+    assert len(scans) == 1, scans  # the count, every page and index_of: one read of the table
 
 
 # --- recurring follow-ups ------------------------------------------------------------------------------

@@ -810,6 +810,7 @@ class FollowupQuery:
         self.due_on = due_on
         self.department_ids = department_ids
         self._window: Window | None = None
+        self._ids: list[str] | None = None
 
     # --- building the SQL --------------------------------------------------------------------------
 
@@ -924,13 +925,27 @@ class FollowupQuery:
 
     # --- reading ----------------------------------------------------------------------------------
 
+    def _matching_ids(self) -> list[str] | None:
+        """With words in the filter, every read scans the table: the ids of the view in order, read once
+        per query, answer the count, every page and `index_of` (one scan per keystroke, not two)."""
+        if not self.spec.words:
+            return None
+        if self._ids is None:
+            self._ids = self.window().ordered_ids()
+        return self._ids
+
     def count(self) -> int:
         """How many follow-ups the view holds."""
-        return self.window().count()
+        ids = self._matching_ids()
+        return len(ids) if ids is not None else self.window().count()
 
     def fetch(self, offset: int, limit: int) -> list[FollowupRow]:
         """Rows offset..offset+limit, with their level, staleness and names."""
-        values = self.window().fetch(offset, limit)
+        ids = self._matching_ids()
+        window = self.window()
+        values = (
+            window.fetch(offset, limit) if ids is None else window.fetch_ids(ids[offset : offset + limit])
+        )
         last = self._last_check_ins([row["id"] for row in values])
         return [self._row(row, last.get(row["id"])) for row in values]
 
@@ -939,6 +954,9 @@ class FollowupQuery:
         cursor on it however far a change moved it."""
         from sqlalchemy import func, select
 
+        ids = self._matching_ids()
+        if ids is not None:
+            return ids.index(followup_id) if followup_id in ids else None
         window = self.window()
         table = window.table
         position = func.row_number().over(order_by=[*window.order_by, table.c.id]).label("position")

@@ -27,6 +27,9 @@ def make_engine(database: Path, key: bytes) -> Engine:
         f"sqlite:///{database}",
         module=sqlcipher3.dbapi2,
         connect_args={"check_same_thread": False},
+        # The connection returned last is taken first: its page cache (SQLCipher decrypts each page into
+        # the connection's own cache) is the warmest.
+        pool_use_lifo=True,
     )
     pragma_key = f"PRAGMA key = \"x'{key.hex()}'\""
 

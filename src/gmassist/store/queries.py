@@ -61,24 +61,45 @@ class Window:
 
     def count(self) -> int:
         """How many rows match."""
-        table = self.table
-        query = select(func.count()).select_from(table)
-        for clause in self.where:
-            query = query.where(clause)
+        query = select(func.count()).select_from(self.table).where(*self.where)
         with self.store.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
     def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """Rows offset..offset+limit as dicts, sealed values opened (or masked while locked)."""
         table = self.table
-        names = list(dict.fromkeys(["id", "confidential", *self.columns]))
-        query = select(*(table.c[name] for name in names))
-        for clause in self.where:
-            query = query.where(clause)
-        query = query.order_by(*self.order_by, table.c.id).offset(offset).limit(limit)
+        query = self._select(table).where(*self.where)
+        return self._read(query.order_by(*self.order_by, table.c.id).offset(offset).limit(limit))
+
+    def ordered_ids(self) -> list[str]:
+        """The id of every matching row, in order: one read that answers the count, every page (with
+        `fetch_ids`) and where a row is, for a window whose every read scans the table anyway."""
+        table = self.table
+        query = select(table.c.id).where(*self.where).order_by(*self.order_by, table.c.id)
+        with self.store.engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
+    def fetch_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The rows with these ids (a page of `ordered_ids`), in that order, as `fetch` gives them."""
+        table = table_of(self.model)  # by primary key, whatever way `source` reads the table
+        rows = {}
+        for start in range(0, len(ids), 500):  # bounded IN lists, well under SQLite's variable limit
+            chunk = ids[start : start + 500]
+            rows.update(
+                (row["id"], row) for row in self._read(self._select(table).where(table.c.id.in_(chunk)))
+            )
+        return [rows[row_id] for row_id in ids if row_id in rows]
+
+    def _select(self, table: Any) -> Any:
+        """SELECT the window's columns (with 'id' and 'confidential') from `table`."""
+        names = dict.fromkeys(["id", "confidential", *self.columns])
+        return select(*(table.c[name] for name in names))
+
+    def _read(self, query: Any) -> list[dict[str, Any]]:
+        """Run `query`; each row as a dict, sealed values opened (or masked while locked), damage marked."""
         with self.store.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
-        name = table.name
+        name = self.table.name
         out = []
         for row in rows:
             values = self.store.reveal_row(name, dict(row)) if row["confidential"] else dict(row)
