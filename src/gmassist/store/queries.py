@@ -82,7 +82,7 @@ class Window:
     def fetch_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The rows with these ids (a page of `ordered_ids`), in that order, as `fetch` gives them."""
         table = table_of(self.model)  # by primary key, whatever way `source` reads the table
-        rows = {}
+        rows: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), 500):  # bounded IN lists, well under SQLite's variable limit
             chunk = ids[start : start + 500]
             rows.update(
