@@ -7,7 +7,7 @@ Workers are awaited with `settle()`, never with sleep.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import pytest
@@ -21,6 +21,7 @@ from textual.pilot import Pilot
 from gmassist.tui.widgets.virtual_list import Column, Row, RowSource, VirtualList
 
 MessageType = TypeVar("MessageType", bound=Message)
+T = TypeVar("T")
 
 PAGE = 100
 """Page size used by the tests (the widget's default too)."""
@@ -666,32 +667,40 @@ async def test_set_source_can_start_on_a_given_row_even_while_another_load_runs(
         assert (vlist.cursor_index, vlist.cursor_key) == (0, "a")
 
 
-def painted_titles(app: App[None]) -> list[list[str]]:
-    """Record, for every frame the app's screen paints from now on, the rows the list shows in it."""
+def painted(app: App[None], snapshot: Callable[[], T]) -> list[T]:
+    """From now on, take `snapshot()` at the end of every frame the app's screen paints."""
     screen = app.screen
     paint = type(screen)._compositor_refresh
-    frames: list[list[str]] = []
+    frames: list[T] = []
 
     def noting_paint() -> None:
         paint(screen)
-        frames.append(titles(screen.query_one("#list", VirtualList)))
+        frames.append(snapshot())
 
     screen._compositor_refresh = noting_paint  # type: ignore[method-assign]
     return frames
+
+
+async def gated_source_set(
+    pilot: Pilot, keys: list[str]
+) -> tuple[VirtualList, GatedListSource, list[list[str]]]:
+    """Once the first load is in: point the list at a source whose rows wait behind a closed gate.
+    Returns the list, the source, and the rows shown in each frame painted from then on."""
+    await settle(pilot)
+    vlist = list_of(pilot)
+    frames = painted(pilot.app, lambda: titles(vlist) if vlist.is_attached else [])
+    source = GatedListSource(keys)
+    source.gate.clear()
+    vlist.set_source(source)
+    return vlist, source, frames
 
 
 async def test_set_source_paints_the_new_rows_in_the_frame_after_the_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(VirtualList, "HOLD_SECONDS", 30.0)
-    app = ListApp(SyntheticSource(50))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        vlist = list_of(pilot)
-        frames = painted_titles(app)
-        source = GatedListSource(["a", "b"])
-        source.gate.clear()
-        vlist.set_source(source)
+    async with ListApp(SyntheticSource(50)).run_test(size=(80, 24)) as pilot:
+        vlist, source, frames = await gated_source_set(pilot, ["a", "b"])
         await pilot.pause(0.2)
         assert vlist.holding_repaints
         assert frames == []  # no empty list in between, however long the load takes (up to the deadline)
@@ -712,14 +721,8 @@ async def test_set_source_paints_the_new_rows_in_the_frame_after_the_change(
 
 async def test_a_slow_load_lets_the_screen_repaint_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(VirtualList, "HOLD_SECONDS", 0.05)
-    app = ListApp(SyntheticSource(50))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        vlist = list_of(pilot)
-        frames = painted_titles(app)
-        source = GatedListSource(["a", "b"])
-        source.gate.clear()
-        vlist.set_source(source)
+    async with ListApp(SyntheticSource(50)).run_test(size=(80, 24)) as pilot:
+        vlist, source, frames = await gated_source_set(pilot, ["a", "b"])
         await pilot.pause(0.3)
         assert not vlist.holding_repaints
         assert frames and frames[-1] == []  # the old rows are gone, the new ones not in yet
@@ -730,30 +733,16 @@ async def test_a_slow_load_lets_the_screen_repaint_at_the_deadline(monkeypatch: 
 
 async def test_a_list_removed_while_it_holds_lets_the_app_repaint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(VirtualList, "HOLD_SECONDS", 30.0)
-    app = ListApp(SyntheticSource(50))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        vlist = list_of(pilot)
-        source = GatedListSource(["a"])
-        source.gate.clear()
-        vlist.set_source(source)
+    async with ListApp(SyntheticSource(50)).run_test(size=(80, 24)) as pilot:
+        vlist, source, frames = await gated_source_set(pilot, ["a"])
         assert vlist.holding_repaints
         await vlist.remove()
         source.gate.set()
         await settle(pilot)
         assert not vlist.holding_repaints
-        screen = app.screen
-        frames: list[int] = []
-        paint = type(screen)._compositor_refresh
-
-        def noting_paint() -> None:
-            paint(screen)
-            frames.append(1)
-
-        screen._compositor_refresh = noting_paint  # type: ignore[method-assign]
-        screen.refresh()
+        pilot.app.screen.refresh()
         await pilot.pause()
-        assert frames
+        assert frames  # the app paints again
 
 
 async def test_a_list_without_source_waits_for_one() -> None:
