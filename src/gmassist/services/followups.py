@@ -952,18 +952,10 @@ class FollowupQuery:
     def index_of(self, followup_id: str) -> int | None:
         """Where the follow-up is in the view now (None when it is not in it): so that a reload keeps the
         cursor on it however far a change moved it."""
-        from sqlalchemy import func, select
-
         ids = self._matching_ids()
         if ids is not None:
             return ids.index(followup_id) if followup_id in ids else None
-        window = self.window()
-        table = window.table
-        position = func.row_number().over(order_by=[*window.order_by, table.c.id]).label("position")
-        ranked = select(table.c.id, position).where(*window.where).subquery()
-        with self.store.engine.connect() as connection:
-            found = connection.execute(select(ranked.c.position).where(ranked.c.id == followup_id)).scalar()
-        return None if found is None else int(found) - 1
+        return self.window().index_of(followup_id)
 
     def all_rows(self) -> list[FollowupRow]:
         """Every row of the view (for the command line; the screen reads pages)."""

@@ -31,7 +31,7 @@ from gmassist.i18n import _
 from gmassist.store import fts
 from gmassist.store.base import PerStore
 from gmassist.store.models import Department, Document, SavedView, Tag, Tagging, not_confidential, table_of
-from gmassist.store.queries import ReadAs
+from gmassist.store.queries import ReadAs, Window
 from gmassist.store.store import Store
 
 DOCUMENT_KIND = "document"
@@ -224,6 +224,7 @@ class DocumentSearch:
     include_archived: bool = False
     """Show archived documents when the query names no state and has no words."""
     _where: list[ColumnElement[bool]] | None = None
+    _window: Window | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """The SQL conditions of the query (built once)."""
@@ -262,47 +263,26 @@ class DocumentSearch:
         self._where = where
         return where
 
+    def window(self) -> Window:
+        """The list as a store window (built once, with the conditions)."""
+        if self._window is None:
+            order = [_LISTED.c.received.desc()]
+            self._window = Window(
+                self.store, Document, LIST_COLUMNS, order, self.conditions(), source=_LISTED
+            )
+        return self._window
+
     def count(self) -> int:
         """How many documents match."""
-        with self.store.engine.connect() as connection:
-            return int(
-                connection.execute(
-                    select(func.count()).select_from(_LISTED).where(*self.conditions())
-                ).scalar_one()
-            )
+        return self.window().count()
 
     def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """Documents offset..offset+limit (list columns only), sealed values opened or masked."""
-        names = ["id", "confidential", *LIST_COLUMNS]
-        query = (
-            select(*(_LISTED.c[name] for name in names))
-            .where(*self.conditions())
-            .order_by(_LISTED.c.received.desc(), _LISTED.c.id)
-            .offset(offset)
-            .limit(limit)
-        )
-        with self.store.engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
-        out = []
-        for row in rows:
-            values = self.store.reveal_row(_DOC.name, dict(row)) if row["confidential"] else dict(row)
-            values["_damaged"] = (_DOC.name, row["id"]) in self.store.damaged_items
-            out.append(values)
-        return out
+        return self.window().fetch(offset, limit)
 
     def index_of(self, document_id: str) -> int | None:
         """Where the document is in the list now, or None when it is not in it."""
-        numbered = (
-            select(
-                _LISTED.c.id,
-                func.row_number().over(order_by=(_LISTED.c.received.desc(), _LISTED.c.id)).label("n"),
-            )
-            .where(*self.conditions())
-            .subquery()
-        )
-        with self.store.engine.connect() as connection:
-            found = connection.execute(select(numbered.c.n).where(numbered.c.id == document_id)).scalar()
-        return None if found is None else int(found) - 1
+        return self.window().index_of(document_id)
 
 
 def search(

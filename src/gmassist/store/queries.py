@@ -90,6 +90,16 @@ class Window:
             )
         return [rows[row_id] for row_id in ids if row_id in rows]
 
+    def index_of(self, row_id: str) -> int | None:
+        """Where the row with this id is in the window now (None when it is not in it): so that a reload
+        keeps the cursor on it however far a change moved it."""
+        table = self.table
+        position = func.row_number().over(order_by=[*self.order_by, table.c.id]).label("position")
+        ranked = select(table.c.id, position).where(*self.where).subquery()
+        with self.store.engine.connect() as connection:
+            found = connection.execute(select(ranked.c.position).where(ranked.c.id == row_id)).scalar()
+        return None if found is None else int(found) - 1
+
     def _select(self, table: Any) -> Any:
         """SELECT the window's columns (with 'id' and 'confidential') from `table`."""
         names = dict.fromkeys(["id", "confidential", *self.columns])
