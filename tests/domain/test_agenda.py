@@ -702,6 +702,31 @@ def test_cache_does_not_re_expand_a_visited_week_and_forgets_on_a_new_version() 
     assert len(loads) == 4
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_a_cut_from_the_cache_is_the_expansion_of_the_cut(seed: int) -> None:
+    """Cuts by bisection agree with expanding the smaller window: long events starting well before it,
+    zero-length ones on its edges, and events ending exactly where it starts."""
+    rnd = random.Random(seed)
+    base = utc(2026, 3, 1)
+    rows = [
+        event(
+            f"e{i}",
+            base + timedelta(minutes=15 * rnd.randrange(4 * 24 * 28)),
+            timedelta(minutes=rnd.choice([0, 0, 15, 60, 90, 60 * 24, 60 * 24 * 9])),
+            tz="UTC",
+        )
+        for i in range(rnd.randint(0, 120))
+    ]
+    rows.append(event("weekly", base, HOUR, tz="UTC", rrule="FREQ=WEEKLY"))
+    cache = OccurrenceCache()
+    cache.get(base, base + timedelta(days=28), 1, lambda _start, _end: rows)
+    for _ in range(10):
+        start = base + timedelta(minutes=15 * rnd.randrange(4 * 24 * 27))
+        end = min(start + timedelta(minutes=15 * rnd.randrange(1, 4 * 24 * 3)), base + timedelta(days=28))
+        assert cache.get(start, end, 1, lambda _start, _end: []) == expand(rows, start, end)
+    assert cache.misses == 1
+
+
 # --- conflicts -----------------------------------------------------------------------------------------------
 
 

@@ -909,6 +909,35 @@ def is_occurrence(series: EventLike, original_start: datetime) -> bool:
     return any(start == at for start, _end in _instances(_series(series), at, at))
 
 
+@dataclass(frozen=True)
+class _Expanded:
+    """A remembered window's occurrences (by start, as `expand` gives them), ready to be cut by bisection."""
+
+    occurrences: tuple[Occurrence, ...]
+    starts: list[datetime]
+    longest: timedelta
+    """The longest occurrence: how long before a window an occurrence overlapping it can start."""
+
+    @classmethod
+    def of(cls, occurrences: Sequence[Occurrence]) -> _Expanded:
+        return cls(
+            tuple(occurrences),
+            [o.start for o in occurrences],
+            max((o.end - o.start for o in occurrences), default=timedelta(0)),
+        )
+
+    def cut(self, start: datetime, end: datetime) -> list[Occurrence]:
+        """The occurrences touching [start, end) (UTC), found by bisection: only those starting before
+        `start` are looked at one by one (any starting at or after it and before `end` touches it)."""
+        first = bisect.bisect_left(self.starts, start - self.longest)
+        middle = bisect.bisect_left(self.starts, start, first)
+        last = bisect.bisect_left(self.starts, end, middle)
+        head = self.occurrences[first:middle]
+        return [o for o in head if _overlaps(o.start, o.end, start, end)] + list(
+            self.occurrences[middle:last]
+        )
+
+
 class OccurrenceCache:
     """Expanded windows, remembered per data version, so paging a week forward and back does not re-expand.
 
@@ -925,7 +954,7 @@ class OccurrenceCache:
         self.misses = 0
         """Windows that had to be expanded."""
         self._version: Hashable = object()
-        self._windows: OrderedDict[tuple[datetime, datetime], tuple[Occurrence, ...]] = OrderedDict()
+        self._windows: OrderedDict[tuple[datetime, datetime], _Expanded] = OrderedDict()
 
     def get(
         self,
@@ -947,14 +976,14 @@ class OccurrenceCache:
         if found is not None:
             self._windows.move_to_end(key)
             self.hits += 1
-            return list(found)
-        for (start, end), occurrences in reversed(self._windows.items()):
+            return list(found.occurrences)
+        for (start, end), expanded in reversed(self._windows.items()):
             if start <= key[0] and key[1] <= end:
                 self.hits += 1
-                return [o for o in occurrences if _overlaps(o.start, o.end, key[0], key[1])]
+                return expanded.cut(*key)
         self.misses += 1
         result = expand(load(window_start, window_end), window_start, window_end, on_error=on_error)
-        self._windows[key] = tuple(result)
+        self._windows[key] = _Expanded.of(result)
         while len(self._windows) > self.max_windows:
             self._windows.popitem(last=False)
         return result

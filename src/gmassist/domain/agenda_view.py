@@ -244,23 +244,41 @@ def conflict_flags(
     they need (the travel buffer when either is travel, else the buffer). Per occurrence that is "some
     earlier one ends too late" or "some later one starts too early", so running maxima of ends (plus
     gap) and running minima of starts (minus gap), kept apart for travel and other occurrences, decide it
-    for all of them in one sort and two passes, however many pairs there are. Ties in start need no
+    for all of them in two passes in start order, however many pairs there are. Ties in start need no
     order: two busy occurrences starting together always conflict, and either pass sees it.
     """
     plain_gap = max(buffer, timedelta(0))
     travel_gap = max(buffer, travel_buffer, timedelta(0))
-    busy = [
-        (o.start, o.end, o.kind == TRAVEL, index)
-        for index, o in enumerate(occurrences)
-        if o.end > o.start and (not o.all_day or o.kind == TRAVEL)
-    ]
-    busy.sort()  # already in start order when it comes from `expand`: a single linear pass then
+    flags = _flags_in_order(occurrences, range(len(occurrences)), plain_gap, travel_gap)
+    if flags is None:  # not in start order (`expand` gives that order, so this is rare)
+        order = sorted(range(len(occurrences)), key=lambda index: occurrences[index].start)
+        flags = _flags_in_order(occurrences, order, plain_gap, travel_gap)
+        assert flags is not None
+    return flags
+
+
+def _flags_in_order(
+    occurrences: Sequence[Occurrence], order: Sequence[int], plain_gap: timedelta, travel_gap: timedelta
+) -> list[bool] | None:
+    """`conflict_flags` over the occurrences taken in `order`, or None when that is not by start.
+
+    The passes read the occurrences themselves, with no tuples built or sorted: a year holds tens of
+    thousands of them and this runs on every conflict scan."""
     flags = [False] * len(occurrences)
-    never = datetime.min.replace(tzinfo=UTC) + max(travel_gap, timedelta(days=1))
+    busy: list[int] = []
     # Forward: the latest end seen so far plus the gap the current occurrence would need from it.
-    plain_reach = travel_reach = plain_reach_t = never
-    for start, end, is_travel, index in busy:
-        if is_travel:
+    never = datetime.min.replace(tzinfo=UTC) + max(travel_gap, timedelta(days=1))
+    plain_reach = travel_reach = plain_reach_t = previous = never
+    for index in order:
+        o = occurrences[index]
+        start, end = o.start, o.end
+        if start < previous:
+            return None
+        previous = start
+        if end <= start or (o.all_day and o.kind != TRAVEL):
+            continue  # not busy
+        busy.append(index)
+        if o.kind == TRAVEL:
             if start < plain_reach_t or start < travel_reach:
                 flags[index] = True
             if end + travel_gap > travel_reach:
@@ -274,8 +292,10 @@ def conflict_flags(
     # Backward: the earliest later start minus the gap the current occurrence would need before it.
     forever = datetime.max.replace(tzinfo=UTC) - max(travel_gap, timedelta(days=1))
     plain_first = travel_first = plain_first_t = forever
-    for start, end, is_travel, index in reversed(busy):
-        if is_travel:
+    for index in reversed(busy):
+        o = occurrences[index]
+        start, end = o.start, o.end
+        if o.kind == TRAVEL:
             if end > plain_first_t or end > travel_first:
                 flags[index] = True
             if start - travel_gap < travel_first:

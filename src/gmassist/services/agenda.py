@@ -22,6 +22,7 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import and_, func, or_, select
@@ -915,22 +916,28 @@ class ConflictScan:
 
     start: datetime
     end: datetime
-    busy: tuple[Occurrence, ...]
-    """Occurrences of the stretch and a margin, by start (the pairs are looked for among the busy ones)."""
+    window: tuple[Occurrence, ...]
+    """Occurrences of the stretch and a margin, by start (the pairs are looked for among them)."""
     flagged: tuple[Occurrence, ...]
     """Occurrences in a conflict, by start (the list the screen shows)."""
     rules: Policy
-    starts: tuple[datetime, ...] = ()
-    """`busy`'s starts, to find an occurrence's neighbours by bisection."""
-    longest: timedelta = timedelta(0)
-    """The longest busy occurrence: how far back a neighbour can start."""
+
+    @cached_property
+    def _starts(self) -> list[datetime]:
+        """`window`'s starts, to find an occurrence's neighbours by bisection (worked out when first asked)."""
+        return [o.start for o in self.window]
+
+    @cached_property
+    def _longest(self) -> timedelta:
+        """The longest busy occurrence: how far back a neighbour can start."""
+        return max((o.end - o.start for o in self.window if o.busy), default=timedelta(0))
 
     def conflicts_of(self, occurrence: Occurrence) -> list[Conflict]:
         """The conflicts `occurrence` takes part in (the pairs, computed only for those looked at)."""
         reach = max(self.rules.buffer, self.rules.travel_buffer, timedelta(0))
-        low = bisect.bisect_left(self.starts, occurrence.start - self.longest - reach)
-        high = bisect.bisect_right(self.starts, occurrence.end + reach)
-        return conflicts_with(self.busy[low:high], occurrence, self.rules)
+        low = bisect.bisect_left(self._starts, occurrence.start - self._longest - reach)
+        high = bisect.bisect_right(self._starts, occurrence.end + reach)
+        return conflicts_with(self.window[low:high], occurrence, self.rules)
 
 
 def conflicts_with(busy: Sequence[Occurrence], occurrence: Occurrence, rules: Policy) -> list[Conflict]:
@@ -951,24 +958,21 @@ def scan_conflicts(store: Store, start: datetime, end: datetime, rules: Policy) 
     cache = _cache_of(store)
     key = ("scan", start, end, rules)
     margin = max(rules.buffer, rules.travel_buffer, timedelta(0)) + timedelta(days=1)
-    # The whole cached span around the stretch: more context than needed costs nothing and spares a cut.
-    found = _window(store, start - margin, end + margin, whole=True)
+    found = _window(store, start - margin, end + margin)
     with cache.lock:
         memo = cache.memo.get(key)
         if memo is not None:
             return memo
     flags = conflict_flags(found, rules.buffer, rules.travel_buffer)
-    flagged, busy, starts, longest = [], [], [], timedelta(0)
-    for o, flag in zip(found, flags, strict=True):  # one pass: a year holds tens of thousands
-        o_start, o_end = o.start, o.end
-        if flag and o_start < end and (o_end > start or (o_end == o_start and o_start >= start)):
-            flagged.append(o)
-        if o_end > o_start and (not o.all_day or o.kind == dom.TRAVEL):
-            busy.append(o)  # by start, as found
-            starts.append(o_start)
-            if o_end - o_start > longest:
-                longest = o_end - o_start
-    scan = ConflictScan(start, end, tuple(busy), tuple(flagged), rules, tuple(starts), longest)
+    # One pass (a year holds tens of thousands), in UTC as the occurrences are: datetimes of two zones
+    # compare only through a utcoffset() call each.
+    low, high = start.astimezone(UTC), end.astimezone(UTC)
+    flagged = tuple(
+        o
+        for o, flag in zip(found, flags, strict=True)
+        if flag and o.start < high and (o.end > low or (o.end == o.start and o.start >= low))
+    )
+    scan = ConflictScan(start, end, tuple(found), flagged, rules)
     with cache.lock:
         cache.memo[key] = scan
     return scan

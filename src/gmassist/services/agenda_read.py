@@ -174,11 +174,8 @@ def _fresh(store: Source, cache: _StoreCache) -> Hashable:
     return version
 
 
-def _window(
-    store: Source, start: datetime, end: datetime, *, widen: bool = True, whole: bool = False
-) -> list[Occurrence]:
-    """The occurrences of [start, end) (or, `whole`, of the whole cached span holding it: a superset,
-    without the cost of cutting it to size)."""
+def _window(store: Source, start: datetime, end: datetime, *, widen: bool = True) -> list[Occurrence]:
+    """The occurrences of [start, end), cut from the cached span holding it (expanded first if none does)."""
     if not widen:
         return _one_look(store, start, end)[0]
     cache = _cache_of(store)
@@ -203,8 +200,6 @@ def _window(
             target.get(span[0], span[1], version, load, on_error=skipped)
             spans.append(span)
             del spans[: -target.max_windows]  # the cache keeps no more than this many either
-        if whole:
-            return target.get(span[0], span[1], version, load, on_error=skipped)
         return target.get(start, end, version, load, on_error=skipped)
 
 
