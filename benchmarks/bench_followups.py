@@ -38,7 +38,7 @@ try:
 except ImportError:  # run from a checkout without installing: use the working tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from common import answer_times, warmed_up
+from common import answer_times, list_loaded, warmed_up
 from sqlalchemy import insert
 
 from gmassist.clock import FrozenClock
@@ -228,7 +228,7 @@ async def screen_figures(root: Path, base: float) -> None:
         async def timed(action: Callable[[], object]) -> tuple[float, float]:
             """From the action to the frame that shows the new rows, and until the screen has settled."""
             await settle()
-            return await answer_times(app, screen.query_one("#records", VirtualList), action)
+            return await answer_times(app, action, list_loaded(screen.query_one("#records", VirtualList)))
 
         await warmed_up(app, pilot)
         await pilot.press("4")

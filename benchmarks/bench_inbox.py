@@ -27,7 +27,7 @@ try:
 except ImportError:  # run from a checkout without installing: use the working tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from common import answer_times, report, timed, warmed_up
+from common import answer_times, list_loaded, report, timed, warmed_up
 from sqlalchemy import insert
 
 from gmassist.clock import FrozenClock
@@ -235,7 +235,9 @@ async def keystrokes_on_screen(app: Any, pilot: Any) -> tuple[list[float], list[
                 continue
             await app.workers.wait_for_complete()
             await pilot.pause()
-            times = await answer_times(app, records, lambda typed=text[:end]: setattr(box, "value", typed))
+            times = await answer_times(
+                app, lambda typed=text[:end]: setattr(box, "value", typed), list_loaded(records)
+            )
             if end:
                 rows.append(times[0])
                 settled.append(times[1])

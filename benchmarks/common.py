@@ -53,11 +53,19 @@ def make_demo_store(store: Path, size: int = 100_000) -> None:
     )
 
 
-async def answer_times(app: Any, records: Any, action: Callable[[], object]) -> tuple[float, float]:
+def list_loaded(records: Any) -> Callable[[], bool]:
+    """For `answer_times`: whether the VirtualList `records` has loaded since this was called."""
+    generation = records._generation
+    return lambda: records._generation != generation and not records.is_loading
+
+
+async def answer_times(
+    app: Any, action: Callable[[], object], shown: Callable[[], bool]
+) -> tuple[float, float]:
     """Run `action` (a keystroke, a view switch) and return two figures, in seconds from the action:
 
-    * rows: until the end of the first frame painted once the list `records` has loaded what the action
-      asked for (the frame that shows the new rows);
+    * shown: until the end of the first frame painted once `shown()` holds (the frame that shows what the
+      action asked for: e.g. `list_loaded(records)`, the list's new rows);
     * settled: until the screen has nothing left to paint (e.g. the detail pane of the highlighted row,
       which loads after the rows).
 
@@ -65,23 +73,22 @@ async def answer_times(app: Any, records: Any, action: Callable[[], object]) -> 
     """
     screen = app.screen
     paint = type(screen)._compositor_refresh
-    generation = records._generation
-    rows_painted = asyncio.Event()
+    answered = asyncio.Event()
     rows = 0.0
 
     def noting_paint() -> None:
         nonlocal rows
-        shows_rows = records._generation != generation and not records.is_loading
+        shows = shown()
         paint(screen)
-        if shows_rows and not rows_painted.is_set():
+        if shows and not answered.is_set():
             rows = time.perf_counter() - start
-            rows_painted.set()
+            answered.set()
 
     screen._compositor_refresh = noting_paint
     try:
         start = time.perf_counter()
         action()
-        await asyncio.wait_for(rows_painted.wait(), 10)
+        await asyncio.wait_for(answered.wait(), 10)
         settled = asyncio.Event()
         app.call_after_refresh(settled.set)
         await settled.wait()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,8 @@ import pytest
 from gmassist.domain.agenda import Occurrence, find_conflicts
 from gmassist.domain.agenda_view import (
     View,
+    all_day_on,
+    by_day,
     conflicted,
     due_reminders,
     lay_out_day,
@@ -100,6 +103,29 @@ def test_all_day_events_stay_out_of_the_grid_but_are_on_the_day() -> None:
     ]
     assert [o.title for o in on_day([meeting, day_off], date(2026, 11, 25), SHANGHAI)] == ["trip", "m"]
     assert on_day([day_off], date(2026, 11, 26), SHANGHAI) == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_each_day_from_its_bucket_as_from_the_whole_page(seed: int) -> None:
+    """by_day's buckets lose nothing: every day laid out from its bucket equals the day laid out from the
+    whole page (all-day events kept in far zones, days-long trips, zero-length reminders at midnight)."""
+    rnd = random.Random(seed)
+    zones = ["Asia/Shanghai", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Berlin"]
+    items = []
+    for i in range(rnd.randint(0, 80)):
+        start = at(0, day=20) + timedelta(minutes=30 * rnd.randrange(48 * 14))
+        minutes = rnd.choice([0, 30, 90, 60 * 24, 60 * 24 * 3])
+        item = replace(occ(f"e{i}", start, minutes, all_day=rnd.random() < 0.2), start_tz=rnd.choice(zones))
+        items.append(item)
+    items.sort(key=lambda o: o.start)
+    first, days = date(2026, 11, 23), 14
+    for zone in (SHANGHAI, ZoneInfo("America/New_York")):
+        buckets = by_day(items, first, days, zone)
+        for index, near in enumerate(buckets):
+            day = first + timedelta(days=index)
+            assert lay_out_day(near, day, zone) == lay_out_day(items, day, zone)
+            assert all_day_on(near, day, zone) == all_day_on(items, day, zone)
+            assert on_day(near, day, zone) == on_day(items, day, zone)
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -104,6 +104,21 @@ def test_paging_a_week_forward_is_answered_from_the_cache_and_a_write_drops_it(s
     assert cache.pages.misses == misses + 1
 
 
+def test_a_page_is_remembered_until_anything_changes_its_preparation_included(store) -> None:
+    event_id = single(store, "预算评审", at(25, 14), kind="meeting")
+    service.apply_prep_template(store, event_id)
+    span = week(date(2026, 11, 23))
+    page = service.page(store, *span, RULES)
+    assert service.page(store, *span, RULES) is page, "asked again with nothing changed: remembered"
+    done, total = page.prep[event_id]
+    item = service.load_event(store, event_id).prep[0]
+    service.set_prep_done(store, item.id, True)
+    again = service.page(store, *span, RULES)
+    assert again is not page and again.prep[event_id] == (done + 1, total)
+    store.lock_confidential()
+    assert service.page(store, *span, RULES) is not again
+
+
 def test_undo_changes_the_version_so_the_agenda_follows(store) -> None:
     single(store, "预算评审", at(25, 14))
     span = week(date(2026, 11, 23))

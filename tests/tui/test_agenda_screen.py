@@ -173,6 +173,43 @@ async def test_day_month_and_list_views_and_paging(root: Path, clock) -> None:
         app.close_store()
 
 
+async def test_the_next_week_is_laid_out_before_it_is_asked_for_and_never_served_stale(
+    root: Path, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a page is drawn the worker lays out its neighbours, so l shows a week built beforehand; a
+    change to the store makes the next page build afresh."""
+    import gmassist.tui.screens.agenda as agenda_screen
+
+    built: list[date] = []
+    build_grid = agenda_screen.build_grid
+
+    def noting(page, first, *args):  # type: ignore[no-untyped-def]
+        built.append(first)
+        return build_grid(page, first, *args)
+
+    monkeypatch.setattr(agenda_screen, "build_grid", noting)
+    app = make_app(root, clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_agenda(pilot)
+        grid = screen.query_one(TimeGrid)
+        assert date(2026, 11, 30) in built  # warmed while the week of the 23rd was shown
+        built.clear()
+        await pilot.press("l")
+        await settle(pilot)
+        assert grid.data is not None and grid.data.columns[0].day == date(2026, 11, 30)
+        assert date(2026, 11, 30) not in built and date(2026, 12, 7) in built  # and the next one warmed
+        assert "周一例会" in grid_text(screen)
+        service.create_event(
+            app.store, EventDraft(title="年终盘点", start=at(8, 10, month=12), end=at(8, 11, month=12))
+        )
+        built.clear()
+        await pilot.press("l")
+        await settle(pilot)
+        assert grid.data.columns[0].day == date(2026, 12, 7) and date(2026, 12, 7) in built
+        assert "年终盘点" in grid_text(screen)
+        app.close_store()
+
+
 async def test_go_to_a_date_marks_holidays_and_adjusted_workdays(root: Path, clock) -> None:
     app = make_app(root, clock)
     async with app.run_test(size=(140, 45)) as pilot:

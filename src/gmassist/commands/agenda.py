@@ -86,7 +86,8 @@ def cmd_agenda(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
         store.close()
     zone = now.tzinfo
     assert zone is not None
-    rows = [_fields(o, page, zone) for o in page.occurrences]
+    here = service.zone_name_of(zone)
+    rows = [_fields(o, page, zone, here) for o in page.occurrences]
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
     elif args.format == "tsv":
@@ -102,11 +103,10 @@ def cmd_agenda(args: argparse.Namespace, settings: Settings, clock: Clock) -> in
 _HEADERS = ("date", "start", "end", "kind", "title", "location", "flags")
 
 
-def _fields(o: Any, page: Any, zone: tzinfo) -> dict[str, str]:
-    """One occurrence as the printed columns."""
+def _fields(o: Any, page: Any, zone: tzinfo, here: str) -> dict[str, str]:
+    """One occurrence as the printed columns (`here`: the name of `zone`, whose times need no note)."""
     from gmassist.domain.agenda import zone as zone_named
     from gmassist.domain.agenda_view import kind_label, weekday_name
-    from gmassist.services.agenda_read import zone_name_of
 
     row = page.row(o)
     start, end = o.start.astimezone(zone), o.end.astimezone(zone)
@@ -119,7 +119,6 @@ def _fields(o: Any, page: Any, zone: tzinfo) -> dict[str, str]:
     if total and done < total:
         flags.append(_("prep {done}/{total}").format(done=done, total=total))
     if not o.all_day:
-        here = zone_name_of(zone)
         for label, moment, name in ((_("starts"), o.start, o.start_tz), (_("ends"), o.end, o.end_tz)):
             if name != here:
                 local = moment.astimezone(zone_named(name))

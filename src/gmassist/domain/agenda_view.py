@@ -185,6 +185,23 @@ def lay_out_day(occurrences: Iterable[Occurrence], day: date, zone: tzinfo) -> l
     return placed
 
 
+_NEAR_DAY = timedelta(days=2)
+"""More than any two zones' offsets differ by: an all-day event is read in its own zone."""
+
+
+def by_day(occurrences: Iterable[Occurrence], first: date, days: int, zone: tzinfo) -> list[list[Occurrence]]:
+    """For each of `days` days from `first`, the occurrences that may touch it (in order), from one pass:
+    a superset for `lay_out_day`, `all_day_on` and `on_day`, which then look at a day's few instead of
+    every occurrence of the page (a week or a month laid out day by day)."""
+    out: list[list[Occurrence]] = [[] for _ in range(days)]
+    for o in occurrences:
+        low = max(0, ((o.start - _NEAR_DAY).astimezone(zone).date() - first).days)
+        high = min(days - 1, ((o.end + _NEAR_DAY).astimezone(zone).date() - first).days)
+        for index in range(low, high + 1):
+            out[index].append(o)
+    return out
+
+
 def all_day_on(occurrences: Iterable[Occurrence], day: date, zone: tzinfo) -> list[Occurrence]:
     """The all-day occurrences (read in their own zone) and the timed ones covering the whole of `day`:
     what the grid shows in a day's header rather than as a block."""
@@ -422,8 +439,6 @@ def read_day(text: str, now: datetime, starts_monday: bool = True, *, field: str
 
     Raises InvalidInput naming the part not understood (and `field`, to mark it in a form).
     """
-    from gmassist.domain.quickadd import QuickAddError, parse_day
-
     cleaned = " ".join(text.split())
     if not cleaned:
         raise InvalidInput(_("No date given."), field=field)
@@ -435,6 +450,8 @@ def read_day(text: str, now: datetime, starts_monday: bool = True, *, field: str
             return date.fromisoformat(cleaned)  # scripts' usual form; no need to load the parser
         except ValueError:
             pass
+    from gmassist.domain.quickadd import QuickAddError, parse_day  # not imported for the forms above
+
     try:
         return parse_day(cleaned, now)
     except QuickAddError as exc:

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gmassist.config import Settings
@@ -132,7 +132,7 @@ class _StoreCache:
     errors: dict[str, str] = field(default_factory=dict)
     """Rows skipped because their rule, EXDATE or zone cannot be read: id -> reason."""
     memo: dict[Hashable, Any] = field(default_factory=dict)
-    """Derived results of this version (conflict scans), by their arguments."""
+    """Derived results of this version (pages, conflict scans), by their arguments."""
 
 
 _CACHES: PerStore[_StoreCache] = PerStore(_StoreCache)
@@ -337,17 +337,26 @@ class Page:
 
 
 def page(store: Source, start: datetime, end: datetime, rules: Policy, *, cache: bool = True) -> Page:
-    """The occurrences of [start, end) with conflict flags and preparation counts, for a view."""
+    """The occurrences of [start, end) with conflict flags and preparation counts, for a view.
+
+    Remembered per data version (`cache`), so a page the screen warmed before it was asked for (the next
+    week) comes back at once."""
     margin = max(rules.travel_buffer, rules.buffer, timedelta(0)) + timedelta(days=1)
     if cache:
+        memo, key = _cache_of(store), ("page", start, end, rules)
+        with memo.lock:
+            _fresh(store, memo)
+            found = memo.memo.get(key)
+        if found is not None:
+            return cast(Page, found)
         around = occurrences(store, start - margin, end + margin)
-        version = _cache_of(store).version
+        version = memo.version
     else:
         around, loaded = _one_look(store, start - margin, end + margin)
         version = None
     inside = tuple(o for o in around if _touches(o, start, end))
     flags = conflicted(around, rules.buffer, rules.travel_buffer)
-    return Page(
+    result = Page(
         start=start,
         end=end,
         occurrences=inside,
@@ -356,6 +365,11 @@ def page(store: Source, start: datetime, end: datetime, rules: Policy, *, cache:
         prep=prep_counts(store, {o.event_id for o in inside}),
         version=version,
     )
+    if cache:
+        with memo.lock:
+            if memo.version == version:  # not a page of data changed meanwhile
+                memo.memo[key] = result
+    return result
 
 
 def _touches(o: Occurrence, start: datetime, end: datetime) -> bool:

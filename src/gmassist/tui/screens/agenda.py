@@ -13,6 +13,7 @@ function in a worker, as one undoable action; the page is then loaded again.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -168,6 +169,7 @@ class AgendaScreen(ListScreen):
         """Meetings in the next 48 hours whose preparation is not done."""
         self._rules: Policy | None = None
         self._generation = 0
+        self._layouts: dict[Hashable, tuple[GridData | None, MonthData | None]] = {}
         self._pending_select: tuple[str, datetime] | None = None
         """(event id, start) to select once the page holding it has loaded (after a search)."""
         self._pending_edge: int | None = None
@@ -275,11 +277,9 @@ class AgendaScreen(ListScreen):
             return
         rules = self.rules
         now = self.now()
-        first, days = period(view, anchor, rules.starts_monday)
-        start, end = days_bounds(first, days, zone)
         list_start, list_end = days_bounds(anchor, AGENDA_DAYS, zone)
         try:
-            page = service.page(store, min(start, list_start), max(end, list_end), rules)
+            page = service.page(store, *self._page_span(view, anchor, zone), rules)
             # Paging changes neither of these: worked out again only when the data (or the minute) does.
             prep_key = (page.version, now.replace(second=0, microsecond=0))
             prep_due = self.prep_due
@@ -289,14 +289,7 @@ class AgendaScreen(ListScreen):
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         lang = language()
-        grid = (
-            build_grid(page, first, days, zone, rules, now, lang) if view in (View.DAY, View.WEEK) else None
-        )
-        month = (
-            build_month(page, first, anchor.replace(day=1), zone, rules, now, lang)
-            if view is View.MONTH
-            else None
-        )
+        grid, month = self._layout(page, view, anchor, zone, now, lang)
         rows = None
         if self._list_needs(view, page):
             listed = replace(
@@ -305,13 +298,57 @@ class AgendaScreen(ListScreen):
             )
             rows = build_rows(listed, anchor, zone, rules.zone_name, lang)
         self.app.call_from_thread(self._loaded, generation, page, grid, month, rows, (prep_key, prep_due))
+        # Then warm the neighbours, once the page is on screen: beside the paint (one GIL) it would slow it.
+        painted = threading.Event()
+        self.app.call_from_thread(self.call_after_refresh, painted.set)
+        painted.wait(1.0)
         for step in (1, -1):
+            if generation != self._generation:
+                return  # paged on meanwhile: that page's worker warms its own neighbours
             other = shift(view, anchor, step)
-            other_first, other_days = period(view, other, rules.starts_monday)
             try:
-                service.occurrences(store, *days_bounds(other_first, other_days, zone))
+                self._layout(
+                    service.page(store, *self._page_span(view, other, zone), rules),
+                    view,
+                    other,
+                    zone,
+                    now,
+                    lang,
+                )
             except GmassistError:
                 return
+
+    def _layout(
+        self, page: Page, view: View, anchor: date, zone: tzinfo, now: datetime, lang: str
+    ) -> tuple[GridData | None, MonthData | None]:
+        """The grid or month of `page` as `view` shows it from `anchor`; remembered (a few, per data version
+        and minute), so paging to a neighbour the worker warmed draws at once."""
+        rules = self.rules
+        key = (page.version, view, anchor, zone, now.replace(second=0, microsecond=0), lang, rules)
+        found = self._layouts.get(key)
+        if found is not None:
+            return found
+        first, days = period(view, anchor, rules.starts_monday)
+        grid = (
+            build_grid(page, first, days, zone, rules, now, lang) if view in (View.DAY, View.WEEK) else None
+        )
+        month = (
+            build_month(page, first, anchor.replace(day=1), zone, rules, now, lang)
+            if view is View.MONTH
+            else None
+        )
+        self._layouts[key] = (grid, month)
+        while len(self._layouts) > 6:
+            self._layouts.pop(next(iter(self._layouts)))  # the oldest
+        return grid, month
+
+    def _page_span(self, view: View, anchor: date, zone: tzinfo) -> tuple[datetime, datetime]:
+        """What a page reads: the view's days and the list's, which runs on from the anchor (the worker
+        warms its neighbours' spans, so paging never waits for an expansion)."""
+        first, days = period(view, anchor, self.rules.starts_monday)
+        start, end = days_bounds(first, days, zone)
+        list_start, list_end = days_bounds(anchor, AGENDA_DAYS, zone)
+        return min(start, list_start), max(end, list_end)
 
     def _loaded(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -30,6 +31,7 @@ from gmassist.domain.agenda_view import (
     SLOTS_PER_DAY,
     Placed,
     all_day_on,
+    by_day,
     day_bounds,
     lay_out_day,
     weekday_name,
@@ -154,10 +156,10 @@ def build_grid(
     work_zone = rules.zone
     begin, finish = rules.hours
     today = now.astimezone(zone).date()
-    for index in range(days):
+    for index, near in enumerate(by_day(page.occurrences, first, days, zone)):
         day = first + timedelta(days=index)
         placed = []
-        for item in lay_out_day(page.occurrences, day, zone):
+        for item in lay_out_day(near, day, zone):
             source = page.rows.get(item.occurrence.event_id)
             conflicted = item.occurrence.key in page.conflicted
             placed.append(make_block(item, zone, conflicted, source.location if source is not None else ""))
@@ -180,7 +182,7 @@ def build_grid(
                 holiday=holiday,
                 adjusted=adjusted,
                 today=day == today,
-                all_day=tuple(all_day_on(page.occurrences, day, zone)),
+                all_day=tuple(all_day_on(near, day, zone)),
                 placed=tuple(placed),
                 by_slot=tuple(tuple(sorted(blocks, key=lambda b: b.placed.lane)) for blocks in by_slot),
                 work=tuple(work),
@@ -618,22 +620,24 @@ class TimeGrid(ScrollView, can_focus=True):
             )
         ]
         line = self._style("line")
+        separator = "│" if slot % 2 == 0 else "┆"
+        cursor_day = self.cursor_day if slot == self.cursor_slot else -1
+        selected = self.selected.key if self.selected is not None else None
         for index, (column, (x0, x1)) in enumerate(zip(data.columns, geometry, strict=True)):
             inner = x1 - x0 - 1
             shade = "work" if column.work[slot] else "off"
             background = self._style(shade)
-            cursor = index == self.cursor_day and slot == self.cursor_slot
-            segments.append(Segment("│" if slot % 2 == 0 else "┆", background + line))
+            cursor = index == cursor_day
+            segments.append(Segment(separator, background + line))
             blocks = column.by_slot[slot]
             if not blocks:
                 fill = self._style(f"{shade}-bg-cursor") if cursor else background
                 if marker and column.day == now_day:
-                    segments.append(Segment(set_cell_size("─" * inner, inner), fill + self._style("now")))
+                    segments.append(Segment("─" * inner, fill + self._style("now")))
                 else:
                     segments.append(Segment(" " * inner, fill))
                 continue
             x = 0
-            selected = self.selected.key if self.selected is not None else None
             for block in blocks:
                 lane, lanes = block.placed.lane, block.placed.lanes
                 lx0 = lane * inner // lanes
@@ -648,11 +652,19 @@ class TimeGrid(ScrollView, can_focus=True):
                 elif cursor:
                     style = self._style(f"{block.kind}-cursor")
                 text = block.text(slot)
-                segments.append(Segment(set_cell_size(text, lx1 - lx0) if text else " " * (lx1 - lx0), style))
+                segments.append(Segment(fit(text, lx1 - lx0) if text else " " * (lx1 - lx0), style))
                 x = lx1
             if x < inner:
                 segments.append(Segment(" " * (inner - x), background))
-        return Strip(segments).adjust_cell_length(width, self._style("base"))
+        # Every segment was made to its exact width, so the strip's length is known without measuring.
+        return Strip(segments, geometry[-1][1]).adjust_cell_length(width, self._style("base"))
+
+
+@lru_cache(maxsize=8192)
+def fit(text: str, width: int) -> str:
+    """`text` cut or padded to exactly `width` cells; remembered, as a grid repaints the same titles (a
+    weekly meeting's every week) and measuring CJK text cell by cell is the dearest part of a line."""
+    return set_cell_size(text, width)
 
 
 def slot_time(day: date, slot: int, zone: tzinfo) -> datetime:

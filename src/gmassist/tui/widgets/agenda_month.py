@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from gmassist.domain.agenda import Occurrence
-from gmassist.domain.agenda_view import on_day, weekday_name
+from gmassist.domain.agenda_view import by_day, on_day, weekday_name
 from gmassist.i18n import _
 from gmassist.tui.widgets.agenda_grid import block_title, day_mark
 
@@ -58,7 +58,7 @@ def build_month(
     """Lay out the 42 days from `first` (pure; runs in a worker thread)."""
     today = now.astimezone(zone).date()
     cells = []
-    for index in range(42):
+    for index, near in enumerate(by_day(page.occurrences, first, 42, zone)):
         day = first + timedelta(days=index)
         mark, banner, holiday, adjusted = day_mark(day, language)
         cells.append(
@@ -70,7 +70,7 @@ def build_month(
                 mark=banner or mark,
                 holiday=holiday,
                 adjusted=adjusted,
-                items=tuple(on_day(page.occurrences, day, zone)),
+                items=tuple(on_day(near, day, zone)),
             )
         )
     return MonthData(month, tuple(cells), zone, page.conflicted)
