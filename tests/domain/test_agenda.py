@@ -30,6 +30,7 @@ from gmassist.domain.agenda import (
     Slot,
     all_day_span,
     check_new,
+    count_as_until,
     exclude,
     expand,
     find_conflicts,
@@ -76,6 +77,12 @@ def event(id: str, start: datetime, length: timedelta = HOUR, *, tz: str | None 
     """An event starting at `start` (aware) lasting `length`, in `tz` (default: start's zone)."""
     name = tz or str(start.tzinfo)
     return Ev(id=id, start=start, end=start + length, start_tz=name, end_tz=name, **fields)
+
+
+def all_day(id: str, first: date, last: date, zone_name: str, **fields: Any) -> Ev:
+    """An all-day event from `first` to `last` (inclusive) in `zone_name`, stored as its local midnights."""
+    start, end = all_day_span(first, last, zone_name)
+    return Ev(id=id, start=start, end=end, start_tz=zone_name, end_tz=zone_name, all_day=True, **fields)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -408,16 +415,8 @@ def test_split_moves_later_exdates_and_overrides() -> None:
 
 
 def test_split_an_all_day_series_ends_the_old_part_with_a_date() -> None:
-    first, end = all_day_span(date(2026, 3, 2), date(2026, 3, 2), "America/New_York")
-    series = Ev(
-        "gym",
-        first,
-        end,
-        all_day=True,
-        kind="personal",
-        start_tz="America/New_York",
-        end_tz="America/New_York",
-        rrule="FREQ=WEEKLY",
+    series = all_day(
+        "gym", date(2026, 3, 2), date(2026, 3, 2), "America/New_York", kind="personal", rrule="FREQ=WEEKLY"
     )
     occurrences = expand([series], utc(2026, 3, 1), utc(2026, 4, 1))
     split = split_series(series, occurrences[2].start)
@@ -431,12 +430,23 @@ def test_split_refuses_a_time_that_is_not_an_occurrence() -> None:
         split_series(weekly_ny(), datetime(2026, 4, 7, 9, tzinfo=NEW_YORK))
 
 
+def test_count_as_until_gives_the_same_instances() -> None:
+    """What calendar files with EXDATEs carry instead of COUNT (calcurse counts COUNT after the EXDATEs)."""
+    timed = event("t", datetime(2026, 3, 2, 9, tzinfo=NEW_YORK), rrule="FREQ=WEEKLY;COUNT=4;BYDAY=MO")
+    assert count_as_until(timed) == "FREQ=WEEKLY;UNTIL=20260323T130000Z;BYDAY=MO"  # EDT after 8 March
+    year = (utc(2026, 1, 1), utc(2027, 1, 1))
+    rewritten = replace(timed, rrule=count_as_until(timed))
+    assert [o.start for o in expand([rewritten], *year)] == [o.start for o in expand([timed], *year)]
+    daily = all_day("d", date(2026, 3, 2), date(2026, 3, 2), "Europe/Berlin", rrule="FREQ=DAILY;COUNT=3")
+    assert count_as_until(daily) == "FREQ=DAILY;UNTIL=20260304"
+    assert count_as_until(weekly_ny()) == "FREQ=WEEKLY;BYDAY=MO"
+
+
 # --- all-day events -------------------------------------------------------------------------------------------
 
 
 def test_all_day_event_spans_local_midnights_even_on_a_dst_day() -> None:
-    start, end = all_day_span(date(2026, 3, 8), date(2026, 3, 8), "America/New_York")
-    day = Ev("d", start, end, all_day=True, start_tz="America/New_York", end_tz="America/New_York")
+    day = all_day("d", date(2026, 3, 8), date(2026, 3, 8), "America/New_York")
     (o,) = expand([day], utc(2026, 3, 8), utc(2026, 3, 9))
     assert o.local_start() == datetime(2026, 3, 8, tzinfo=NEW_YORK)
     assert o.local_end() == datetime(2026, 3, 9, tzinfo=NEW_YORK)
@@ -444,16 +454,8 @@ def test_all_day_event_spans_local_midnights_even_on_a_dst_day() -> None:
 
 
 def test_all_day_weekly_series_stays_on_local_midnight() -> None:
-    start, end = all_day_span(date(2026, 10, 19), date(2026, 10, 20), "Europe/Berlin")
-    series = Ev(
-        "trip",
-        start,
-        end,
-        all_day=True,
-        kind="travel",
-        start_tz="Europe/Berlin",
-        end_tz="Europe/Berlin",
-        rrule="FREQ=WEEKLY",
+    series = all_day(
+        "trip", date(2026, 10, 19), date(2026, 10, 20), "Europe/Berlin", kind="travel", rrule="FREQ=WEEKLY"
     )
     found = expand([series], utc(2026, 10, 1), utc(2026, 11, 8))
     assert [o.local_start().date() for o in found] == [

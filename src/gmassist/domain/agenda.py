@@ -909,6 +909,25 @@ def is_occurrence(series: EventLike, original_start: datetime) -> bool:
     return any(start == at for start, _end in _instances(_series(series), at, at))
 
 
+def count_as_until(series: EventLike) -> str:
+    """The series' rule with COUNT=n written as UNTIL at the start of its n-th instance (the same instances).
+
+    UNTIL is a UTC date-time for a timed series and a DATE for an all-day one (RFC 5545 3.3.10). A rule
+    without COUNT, or whose instances cannot be found, comes back unchanged (normalised by `format_rule`).
+    Calendar files need it for clients that count COUNT after removing the EXDATEs (calcurse does).
+    """
+    plan = _series(series)
+    rule = plan.rule
+    if rule.count is None:
+        return format_rule(rule)
+    starts = _first_starts(rule, plan.dtstart, plan.until, rule.count)
+    if not starts:
+        return format_rule(rule)
+    last = starts[-1]
+    until: datetime | date = last.date() if series.all_day else last.replace(tzinfo=plan.tz).astimezone(UTC)
+    return format_rule(replace(rule, count=None, until=until))
+
+
 @dataclass(frozen=True)
 class _Expanded:
     """A remembered window's occurrences (by start, as `expand` gives them), ready to be cut by bisection."""
@@ -1658,6 +1677,7 @@ __all__ = [
     "WorkingTime",
     "all_day_span",
     "check_new",
+    "count_as_until",
     "exclude",
     "expand",
     "find_conflicts",

@@ -14,7 +14,9 @@ caller imports nothing. What real exports contain is understood:
   local zone the caller passes in. All-day events (VALUE=DATE) are stored as local midnights.
 * **Series.** RRULE (checked by `agenda.parse_rule`, UNTIL normalised to what other clients accept),
   EXDATE, RDATE (kept as override rows, which the agenda shows at their own time), RECURRENCE-ID
-  overrides, and Google's cancelled instances (STATUS:CANCELLED + RECURRENCE-ID, turned into EXDATEs).
+  overrides (an EXDATE at an override's original start, which `build_ics` writes, is dropped: the override
+  replaces that occurrence), and Google's cancelled instances (STATUS:CANCELLED + RECURRENCE-ID, turned
+  into EXDATEs).
 * **The rest.** VALARM -> reminder minutes; ATTENDEE/ORGANIZER -> `Attendee`s (the service links the ones
   it knows and writes the others into the notes); CLASS:PRIVATE/CONFIDENTIAL -> confidential.
 
@@ -902,14 +904,17 @@ def parse_ics(data: bytes, local_zone: str) -> IcsCalendar:
             )
         by_key[event.key] = event
     series = {uid: e for (uid, rid), e in by_key.items() if rid is None and e.rrule}
+    for event in by_key.values():
+        # An override replaces its occurrence; an EXDATE of the same start (build_ics writes one for clients
+        # that ignore RECURRENCE-ID) is not kept, as the store holds a moved occurrence as the override alone.
+        master = series.get(event.uid)
+        if event.recurrence_id is not None and master is not None:
+            token = _exdate_token(master, event.recurrence_id)
+            master.exdates = ",".join(t for t in master.exdates.split(",") if t and t != token)
     for event in cancelled:
         master = series.get(event.uid)
         if event.recurrence_id is not None and master is not None and master.rrule:
-            token = (
-                event.recurrence_id.astimezone(agenda.zone(master.start_tz)).date().isoformat()
-                if master.all_day
-                else event.recurrence_id.isoformat()
-            )
+            token = _exdate_token(master, event.recurrence_id)
             master.exdates = ",".join(dict.fromkeys([*filter(None, master.exdates.split(",")), token]))
             by_key.pop(event.key, None)
         else:
@@ -929,6 +934,13 @@ def parse_ics(data: bytes, local_zone: str) -> IcsCalendar:
     calendar.events = masters + overrides
     calendar.zones = {tzid: zone.name for tzid, zone in zones.seen.items()}
     return calendar
+
+
+def _exdate_token(master: IcsEvent, original_start: datetime) -> str:
+    """How `IcsEvent.exdates` holds the occurrence of `master` at `original_start` (as `_Reader._exdates`)."""
+    if master.all_day:
+        return original_start.astimezone(agenda.zone(master.start_tz)).date().isoformat()
+    return original_start.astimezone(UTC).isoformat()
 
 
 def _snap_date_recurrence(override: IcsEvent, master: IcsEvent) -> datetime:
@@ -977,8 +989,13 @@ def build_ics(events: Sequence[IcsEvent], *, now: datetime, name: str = "") -> b
 
     Timed events carry TZIDs with IANA names and a VTIMEZONE for each zone (spanning the events' years);
     all-day events are VALUE=DATE with an exclusive DTEND; confidential events get CLASS:CONFIDENTIAL.
-    An override whose original start is not one the rule makes (an RDATE read earlier) is written as an
-    RDATE of its series plus its own VEVENT.
+
+    An override is a VEVENT with its series' UID and a RECURRENCE-ID, and its original start is also an
+    EXDATE of the series: clients without RECURRENCE-ID (calcurse) would otherwise show the occurrence twice,
+    at its old and its new time, while RFC 5545 clients (khal) show the override either way and `parse_ics`
+    drops such EXDATEs again. A series with EXDATEs has its COUNT written as the equivalent UNTIL, because
+    calcurse counts COUNT after removing EXDATEs. An override whose original start is not one the rule makes
+    (an RDATE read earlier) is written as an RDATE of its series plus its own VEVENT.
     """
     from icalendar import Alarm, Calendar, Event, vCalAddress, vRecur
 
@@ -991,8 +1008,20 @@ def build_ics(events: Sequence[IcsEvent], *, now: datetime, name: str = "") -> b
     stamp = now.astimezone(UTC)
     by_id = {e.id: e for e in events if e.id}
     extra_dates: dict[str, list[date | datetime]] = {}
+    """Series id -> RDATEs: the original starts of its overrides that the rule does not make."""
+    moved_from: dict[str, list[date | datetime]] = {}
+    """Series id -> EXDATEs for the original starts of its overrides that the rule makes."""
     years = [stamp.year]
-    components: list[Any] = []
+    for event in events:
+        master = by_id.get(event.series_id or "")
+        if event.recurrence_id is None or master is None or not master.rrule:
+            continue
+        value = event.recurrence_id.astimezone(agenda.zone(master.start_tz))
+        original = value.date() if master.all_day else value
+        if agenda.is_occurrence(master, event.recurrence_id):
+            moved_from.setdefault(master.id, []).append(original)
+        else:
+            extra_dates.setdefault(master.id, []).append(original)
     ordered = sorted(events, key=lambda e: (e.recurrence_id is not None, e.start, e.id))
     for event in ordered:
         master = by_id.get(event.series_id or "") if event.recurrence_id is not None else None
@@ -1020,20 +1049,20 @@ def build_ics(events: Sequence[IcsEvent], *, now: datetime, name: str = "") -> b
         if event.kind and event.kind != "meeting":
             component.add("X-GMASSIST-KIND", event.kind)
         if event.rrule and event.recurrence_id is None:
-            rule = normalise_rule(event.rrule, all_day=event.all_day, zone_name=event.start_tz)
+            exdates = list(dict.fromkeys([*_exdate_values(event), *moved_from.get(event.id, [])]))
+            rule = agenda.count_as_until(event) if exdates else event.rrule
+            rule = normalise_rule(rule, all_day=event.all_day, zone_name=event.start_tz)
             component.add("RRULE", vRecur.from_ical(rule))
-            exdates = _exdate_values(event)
             if exdates:
                 component.add("EXDATE", exdates)
+            if event.id in extra_dates:
+                component.add("RDATE", extra_dates[event.id])
         if event.recurrence_id is not None:
             series_tz = agenda.zone(master.start_tz) if master else tz
             if master is not None and master.all_day:
                 component.add("RECURRENCE-ID", event.recurrence_id.astimezone(series_tz).date())
             else:
                 component.add("RECURRENCE-ID", event.recurrence_id.astimezone(series_tz))
-            if master is not None and master.rrule and not agenda.is_occurrence(master, event.recurrence_id):
-                value = event.recurrence_id.astimezone(series_tz)
-                extra_dates.setdefault(master.id, []).append(value.date() if master.all_day else value)
         for minutes in sorted({int(m) for m in event.reminders.split(",") if m.strip().isdigit()}):
             alarm = Alarm()
             alarm.add("ACTION", "DISPLAY")
@@ -1047,10 +1076,6 @@ def build_ics(events: Sequence[IcsEvent], *, now: datetime, name: str = "") -> b
             if person.name:
                 address.params["CN"] = person.name
             component.add("ORGANIZER" if person.organizer else "ATTENDEE", address)
-        components.append((event.id, component))
-    for event_id, component in components:
-        if event_id in extra_dates:
-            component.add("RDATE", extra_dates[event_id])
         calendar.add_component(component)
     calendar.add_missing_timezones(
         first_date=date(min(years) - 1, 1, 1), last_date=date(max(max(years) + 2, 2038), 1, 1)
