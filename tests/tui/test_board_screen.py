@@ -3,11 +3,14 @@ store is checked; WIP limits ask first, the blocked guard refuses with its reaso
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from textual.worker import Worker, get_current_worker
 
 from gmassist.config import Settings
 from gmassist.services import board as boards
@@ -224,6 +227,40 @@ async def test_wip_limit_asks_first_and_blocked_cards_are_refused(board_root: Pa
         await pilot.press("h", "L")
         await settle(pilot)
         assert placed(app, "P2")["Done"] == ["Budget approved", "Launch event"]
+        app.close_store()
+
+
+async def test_undo_pressed_before_a_move_is_stored_undoes_that_move(
+    board_root: Path, clock, monkeypatch
+) -> None:
+    """L then ctrl+z at once: the undo waits for the move to be stored and takes back that move, not the
+    change before it (another card's move). The move's write is held until everything else has run."""
+    reached, release = threading.Event(), threading.Event()
+    held: list[Worker[object]] = []
+    store_move = boards.move_card
+
+    def held_move(*args, **kwargs):
+        held.append(get_current_worker())
+        reached.set()
+        release.wait(10)
+        return store_move(*args, **kwargs)
+
+    app = GmassistApp(board_root, Settings(), clock, passphrase=PASSPHRASE)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_board(pilot, "P1")
+        await pilot.press("L", "h")  # the change before: the first card goes to Doing
+        await settle(pilot)
+        before = placed(app, "P1")
+        assert before["Doing"] == ["Budget and theme agreed"] and before["To do"][0] == "Venue booked"
+        assert screen.column_widgets[screen.active_column].cursor_card.title == "Venue booked"
+        monkeypatch.setattr(boards, "move_card", held_move)
+        await pilot.press("L", "ctrl+z")
+        assert await asyncio.to_thread(reached.wait, 10)
+        await app.workers.wait_for_complete([w for w in app.workers if w not in held])
+        release.set()
+        await settle(pilot)
+        assert placed(app, "P1") == before
+        assert shown(screen) == before
         app.close_store()
 
 
