@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from textual.widgets import Checkbox
 from textual.worker import Worker, get_current_worker
 
-from gmassist.config import Settings
+from gmassist.clock import FrozenClock
+from gmassist.config import AgendaSettings, Settings
 from gmassist.services import board as boards
 from gmassist.store.models import BoardLog, Card, ChecklistItem, table_of
 from gmassist.store.store import Store
@@ -22,7 +24,7 @@ from gmassist.tui.modals.board_forms import CardModal, LogModal
 from gmassist.tui.screens.board import BoardScreen
 from gmassist.tui.widgets.board import BoardTimeline, CardColumn
 from gmassist.tui.widgets.virtual_list import VirtualList
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, SHANGHAI
 
 
 @pytest.fixture
@@ -347,6 +349,44 @@ async def test_filter_swimlanes_and_timeline(board_root: Path, clock) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert screen.view == "list"
+        app.close_store()
+
+
+@pytest.mark.parametrize(
+    ("week_starts", "due_this_week"),
+    [("monday", ["Sat 28", "Sun 29"]), ("sunday", ["Sun 29", "Mon 30", "Sat 5"])],
+)
+async def test_due_this_week_follows_the_configured_first_day(
+    tmp_path: Path, no_keyring, week_starts: str, due_this_week: list[str]
+) -> None:
+    """On a Sunday the "due this week" filter shows the week that ends that day, or the one it begins,
+    as config agenda.week_starts says."""
+    sunday = FrozenClock(datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI))
+    store, _ = Store.create(tmp_path / "store", passphrase=PASSPHRASE, clock=sunday)
+    board = boards.create_board(store, boards.BoardForm(name="Week"), lang="en")
+    for title, day in [
+        ("Sun 22", date(2026, 11, 22)),
+        ("Sat 28", date(2026, 11, 28)),
+        ("Sun 29", date(2026, 11, 29)),
+        ("Mon 30", date(2026, 11, 30)),
+        ("Sat 5", date(2026, 12, 5)),
+        ("Sun 6", date(2026, 12, 6)),
+    ]:
+        boards.create_card(store, board.id, boards.CardForm(title, due=day))
+    store.close()
+    settings = Settings(agenda=AgendaSettings(week_starts=week_starts))
+    app = GmassistApp(tmp_path / "store", settings, sunday, passphrase=PASSPHRASE)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_board(pilot, "P1")
+        assert len(shown(screen)["To do"]) == 6
+        await pilot.press("slash")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterModal)
+        await pilot.click("#filter-week")
+        assert app.screen.query_one("#filter-week", Checkbox).value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert shown(screen)["To do"] == due_this_week
         app.close_store()
 
 

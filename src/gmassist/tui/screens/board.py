@@ -289,6 +289,11 @@ class BoardScreen(ListScreen):
         """Today in the app's zone."""
         return self.gm.clock.now().astimezone(self.gm.zone).date()
 
+    @property
+    def starts_monday(self) -> bool:
+        """Whether weeks start on Monday (else Sunday): config agenda.week_starts."""
+        return self.gm.settings.agenda.week_starts == "monday"
+
     def _colours(self) -> dict[str, str]:
         variables = self.app.theme_variables
         return {
@@ -464,7 +469,7 @@ class BoardScreen(ListScreen):
         if not self.filter.active:
             return cards
         done, today = self._done_columns(), self.today
-        return [card for card in cards if self.filter.matches(card, done, today)]
+        return [card for card in cards if self.filter.matches(card, done, today, self.starts_monday)]
 
     def _lay_out(self, keep: str | None = None, only: Iterable[str] | None = None) -> None:
         """Give the columns their cards (only the columns named, unless swimlanes must stay level)."""
@@ -955,7 +960,7 @@ class BoardScreen(ListScreen):
         if self.snapshot is None:
             return
         live = replace(self.snapshot, cards=tuple(self.cards.values()))
-        start, weeks, rows = boards.timeline_rows(live, self.today)
+        start, weeks, rows = boards.timeline_rows(live, self.today, starts_monday=self.starts_monday)
         done = self._done_columns()
         self.query_one("#board-timeline", BoardTimeline).show(
             rows, start, weeks, self.today, {card.id: card.column_id in done for card in self.cards.values()}
