@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -354,25 +354,19 @@ async def test_filter_swimlanes_and_timeline(board_root: Path, clock) -> None:
 
 @pytest.mark.parametrize(
     ("week_starts", "due_this_week"),
-    [("monday", ["Sat 28", "Sun 29"]), ("sunday", ["Sun 29", "Mon 30", "Sat 5"])],
+    [("monday", ["11-28", "11-29"]), ("sunday", ["11-29", "11-30", "12-05"])],
 )
 async def test_due_this_week_follows_the_configured_first_day(
     tmp_path: Path, no_keyring, week_starts: str, due_this_week: list[str]
 ) -> None:
     """On a Sunday the "due this week" filter shows the week that ends that day, or the one it begins,
-    as config agenda.week_starts says."""
+    as config agenda.week_starts says (cards are titled by their due date)."""
     sunday = FrozenClock(datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI))
     store, _ = Store.create(tmp_path / "store", passphrase=PASSPHRASE, clock=sunday)
     board = boards.create_board(store, boards.BoardForm(name="Week"), lang="en")
-    for title, day in [
-        ("Sun 22", date(2026, 11, 22)),
-        ("Sat 28", date(2026, 11, 28)),
-        ("Sun 29", date(2026, 11, 29)),
-        ("Mon 30", date(2026, 11, 30)),
-        ("Sat 5", date(2026, 12, 5)),
-        ("Sun 6", date(2026, 12, 6)),
-    ]:
-        boards.create_card(store, board.id, boards.CardForm(title, due=day))
+    for day in (22, 28, 29, 30, 35, 36):  # Sunday 22 November to Sunday 6 December
+        due = date(2026, 11, 1) + timedelta(days=day - 1)
+        boards.create_card(store, board.id, boards.CardForm(f"{due:%m-%d}", due=due))
     store.close()
     settings = Settings(agenda=AgendaSettings(week_starts=week_starts))
     app = GmassistApp(tmp_path / "store", settings, sunday, passphrase=PASSPHRASE)
