@@ -24,7 +24,8 @@ class AgendaSettings:
     travel_buffer_minutes: int = 60
     """The buffer needed before and after a travel event."""
     week_starts: str = "monday"
-    """First day of the week in the week and month grids: monday or sunday."""
+    """First day of the week in the week and month grids, and of the board's "due this week" and
+    timeline: monday or sunday."""
 
 
 @dataclass(frozen=True)

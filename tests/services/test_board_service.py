@@ -570,3 +570,23 @@ def test_filters(store) -> None:
     assert shown(boards.CardFilter(this_week=True)) == ["late", "this week"]
     assert shown(boards.CardFilter(text="p1-3")) == ["next week"]
     assert not boards.CardFilter().active and boards.CardFilter(overdue=True).describe() == "overdue"
+
+
+@pytest.mark.parametrize(
+    ("starts_monday", "due_this_week"), [(True, ("11-23", "11-29")), (False, ("11-29", "12-05"))]
+)
+def test_due_this_week_starts_on_the_configured_day(store, starts_monday: bool, due_this_week) -> None:
+    """On Sunday 2026-11-29 "this week" is 23-29 November when weeks start on Monday, and 29 November to
+    5 December when they start on Sunday (config agenda.week_starts). One card is due each day from
+    Saturday 21 November to Sunday 6 December, titled by its date."""
+    board = new_board(store)
+    for offset in range(16):
+        day = date(2026, 11, 21) + timedelta(days=offset)
+        add(store, board, f"{day:%m-%d}", due=day)
+    snapshot = boards.load_board(store, board.id)
+    sunday = date(2026, 11, 29)
+    week = boards.CardFilter(this_week=True)
+    shown = [c.title for c in snapshot.cards if week.matches(c, snapshot.done_columns, sunday, starts_monday)]
+    assert (shown[0], shown[-1], len(shown)) == (*due_this_week, 7)
+    start, _weeks, _rows = boards.timeline_rows(snapshot, sunday, starts_monday=starts_monday)
+    assert start == (date(2026, 11, 16) if starts_monday else date(2026, 11, 15))  # the week of the 21st

@@ -3,13 +3,18 @@ store is checked; WIP limits ask first, the blocked guard refuses with its reaso
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import threading
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from textual.widgets import Checkbox
+from textual.worker import Worker, get_current_worker
 
-from gmassist.config import Settings
+from gmassist.clock import FrozenClock
+from gmassist.config import AgendaSettings, Settings
 from gmassist.services import board as boards
 from gmassist.store.models import BoardLog, Card, ChecklistItem, table_of
 from gmassist.store.store import Store
@@ -19,7 +24,7 @@ from gmassist.tui.modals.board_forms import CardModal, LogModal
 from gmassist.tui.screens.board import BoardScreen
 from gmassist.tui.widgets.board import BoardTimeline, CardColumn
 from gmassist.tui.widgets.virtual_list import VirtualList
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, SHANGHAI
 
 
 @pytest.fixture
@@ -227,6 +232,40 @@ async def test_wip_limit_asks_first_and_blocked_cards_are_refused(board_root: Pa
         app.close_store()
 
 
+async def test_undo_pressed_before_a_move_is_stored_undoes_that_move(
+    board_root: Path, clock, monkeypatch
+) -> None:
+    """L then ctrl+z at once: the undo waits for the move to be stored and takes back that move, not the
+    change before it (another card's move). The move's write is held until everything else has run."""
+    reached, release = threading.Event(), threading.Event()
+    held: list[Worker[object]] = []
+    store_move = boards.move_card
+
+    def held_move(*args, **kwargs):
+        held.append(get_current_worker())
+        reached.set()
+        release.wait(10)
+        return store_move(*args, **kwargs)
+
+    app = GmassistApp(board_root, Settings(), clock, passphrase=PASSPHRASE)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_board(pilot, "P1")
+        await pilot.press("L", "h")  # the change before: the first card goes to Doing
+        await settle(pilot)
+        before = placed(app, "P1")
+        assert before["Doing"] == ["Budget and theme agreed"] and before["To do"][0] == "Venue booked"
+        assert screen.column_widgets[screen.active_column].cursor_card.title == "Venue booked"
+        monkeypatch.setattr(boards, "move_card", held_move)
+        await pilot.press("L", "ctrl+z")
+        assert await asyncio.to_thread(reached.wait, 10)
+        await app.workers.wait_for_complete([w for w in app.workers if w not in held])
+        release.set()
+        await settle(pilot)
+        assert placed(app, "P1") == before
+        assert shown(screen) == before
+        app.close_store()
+
+
 async def test_archive_and_undo(board_root: Path, clock) -> None:
     app = GmassistApp(board_root, Settings(), clock, passphrase=PASSPHRASE)
     async with app.run_test(size=(160, 40)) as pilot:
@@ -310,6 +349,38 @@ async def test_filter_swimlanes_and_timeline(board_root: Path, clock) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert screen.view == "list"
+        app.close_store()
+
+
+@pytest.mark.parametrize(
+    ("week_starts", "due_this_week"),
+    [("monday", ["11-28", "11-29"]), ("sunday", ["11-29", "11-30", "12-05"])],
+)
+async def test_due_this_week_follows_the_configured_first_day(
+    tmp_path: Path, no_keyring, week_starts: str, due_this_week: list[str]
+) -> None:
+    """On a Sunday the "due this week" filter shows the week that ends that day, or the one it begins,
+    as config agenda.week_starts says (cards are titled by their due date)."""
+    sunday = FrozenClock(datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI))
+    store, _ = Store.create(tmp_path / "store", passphrase=PASSPHRASE, clock=sunday)
+    board = boards.create_board(store, boards.BoardForm(name="Week"), lang="en")
+    for day in (22, 28, 29, 30, 35, 36):  # Sunday 22 November to Sunday 6 December
+        due = date(2026, 11, 1) + timedelta(days=day - 1)
+        boards.create_card(store, board.id, boards.CardForm(f"{due:%m-%d}", due=due))
+    store.close()
+    settings = Settings(agenda=AgendaSettings(week_starts=week_starts))
+    app = GmassistApp(tmp_path / "store", settings, sunday, passphrase=PASSPHRASE)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_board(pilot, "P1")
+        assert len(shown(screen)["To do"]) == 6
+        await pilot.press("slash")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterModal)
+        await pilot.click("#filter-week")
+        assert app.screen.query_one("#filter-week", Checkbox).value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert shown(screen)["To do"] == due_this_week
         app.close_store()
 
 

@@ -21,6 +21,7 @@ from sqlmodel import col
 from sqlmodel import select as orm_select
 
 from gmassist.domain import board as rules
+from gmassist.domain.agenda_view import week_start
 from gmassist.domain.board import (
     Blocker,
     BoardError,
@@ -334,7 +335,7 @@ class CardFilter:
     overdue: bool = False
     """Only cards not done and past due."""
     this_week: bool = False
-    """Only cards due this week (Monday to Sunday)."""
+    """Only cards due this week (from Monday, or from Sunday: config agenda.week_starts)."""
     text: str = ""
     """Part of the title or short id."""
 
@@ -358,8 +359,10 @@ class CardFilter:
             parts.append(f"“{self.text}”")
         return ", ".join(parts)
 
-    def matches(self, card: CardInfo, done_columns: Iterable[str], today: date) -> bool:
-        """Whether `card` passes the filter on `today`."""
+    def matches(
+        self, card: CardInfo, done_columns: Iterable[str], today: date, starts_monday: bool = True
+    ) -> bool:
+        """Whether `card` passes the filter on `today` (weeks start on Monday, or on Sunday)."""
         if self.owner and self.owner.casefold() not in card.owner_name.casefold():
             return False
         if self.label and self.label.casefold() not in {label.casefold() for label in card.labels}:
@@ -371,8 +374,8 @@ class CardFilter:
         if self.overdue and (card.due is None or card.due >= today or card.column_id in done_columns):
             return False
         if self.this_week:
-            monday = today - timedelta(days=today.weekday())
-            if card.due is None or not monday <= card.due < monday + timedelta(days=7):
+            first = week_start(today, starts_monday)
+            if card.due is None or not first <= card.due < first + timedelta(days=7):
                 return False
         return True
 
@@ -1591,22 +1594,17 @@ def board_markdown(store: Store, board_id: str, today: date, lang: str, zone: tz
     )
 
 
-def week_start(day: date) -> date:
-    """The Monday of `day`'s week."""
-    return day - timedelta(days=day.weekday())
-
-
 def timeline_rows(
-    snapshot: BoardSnapshot, today: date, weeks: int | None = None
+    snapshot: BoardSnapshot, today: date, weeks: int | None = None, starts_monday: bool = True
 ) -> tuple[date, int, list[rules.TimelineRow]]:
-    """(first Monday, number of weeks, rows) of a board's timeline: from the week of its start (or of its
-    earliest due card, or today) to the week of its end (at least 4 and at most 52 weeks); the event date is
-    a milestone unless a milestone card falls on it."""
+    """(first day, number of weeks, rows) of a board's timeline: from the week of its start (or of its
+    earliest due card, or today) to the week of its end (at least 4 and at most 52 weeks), each week from
+    Monday or from Sunday; the event date is a milestone unless a milestone card falls on it."""
     days = [c.due for c in snapshot.cards if c.due is not None]
     board = snapshot.board
     first = min([d for d in (board.start, *days) if d] or [today])
     last = max([d for d in (board.end, board.event_date, *days) if d] or [today])
-    start = week_start(first)
+    start = week_start(first, starts_monday)
     if weeks is None:
         weeks = min(max((last - start).days // 7 + 1, 4), 52)
     milestones = []

@@ -14,10 +14,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 
+from gmassist.domain.board import CRISIS_RESPONSE
 from gmassist.store import crypto
 from gmassist.store.models import (
     Board,
     BoardColumn,
+    BoardContact,
+    BoardLog,
     Card,
     CheckIn,
     ChecklistItem,
@@ -104,6 +107,25 @@ FOLLOWUP_TITLES = [
     "Prepare board pack",
 ]
 STATUSES = ["open", "open", "in_progress", "waiting", "blocked", "done", "verified"]
+CRISIS_LOG = [
+    (0, 7, 50, "微博出现关于我司B-2系列产品质量的负面帖子，两小时内转发逾2000次"),
+    (0, 9, 0, "成立应急小组：赵敏总经理牵头，陈静任发言人，法务与公关公司到位"),
+    (0, 11, 30, "核实事实：帖子所涉为8月生产的B-2批次，该批次已于上月主动召回"),
+    (0, 15, 0, "官方微博、公众号发布初步声明，承诺48小时内公布调查结果"),
+    (1, 10, 0, "已向市市场监管局书面通报；前十大客户逐一电话沟通完毕"),
+    (1, 16, 30, "三家媒体来电采访，均按问答口径答复，未安排专访"),
+]
+"""The demo crisis board's log: (days after the crisis broke, hour, minute, what happened)."""
+CRISIS_CONTACTS = [
+    ("陈静", "138 1762 0451", "对外口径统一由发言人发布", 4),
+    ("Emma Schmidt", "+86 21 5080 1234-806", "声明稿发布前须经法务审核", 6),
+    ("蓝海公关 刘经理", "139 1760 2288", "7×24小时舆情监测", None),
+    ("市市场监管局 王科长", "021-6432 1100", "", None),
+    ("华东建设集团 周总", "136 0172 3390", "已电话沟通，等待书面回函", None),
+    ("财经日报 李晓", "186 2135 0099", "", None),
+]
+"""The demo crisis board's contacts, one per role of the crisis template: (name, phone, notes, index in
+PEOPLE when the person is in the store)."""
 CONFIDENTIAL_MARK = "【机密】"
 
 
@@ -345,15 +367,37 @@ def populate(store: Store, size: int = 300, seed: int = 2026) -> int:
         ("P3", "舆情应对 Crisis response", "crisis"),
     ]
     per_board = max(n_cards // len(boards), 4)
+    crisis_broke = today - timedelta(days=2)
     for code, name, kind in boards:
         board_id = writer.add(
             Board,
             code=code,
             name=name,
             kind=kind,
-            event_date=today + timedelta(days=50),
+            event_date=crisis_broke if kind == "crisis" else today + timedelta(days=50),
             next_seq=per_board + 1,
         )
+        if kind == "crisis":
+            for days, hour, minute, text in CRISIS_LOG:
+                writer.add(
+                    BoardLog,
+                    board_id=board_id,
+                    at=local(crisis_broke + timedelta(days), hour, minute),
+                    text=text,
+                )
+            for position, (role, (contact, phone, notes, person)) in enumerate(
+                zip(CRISIS_RESPONSE.contact_roles, CRISIS_CONTACTS, strict=True)
+            ):
+                writer.add(
+                    BoardContact,
+                    board_id=board_id,
+                    role=role.zh,
+                    name=contact,
+                    phone=phone,
+                    notes=notes,
+                    person_id=None if person is None else people[person],
+                    position=position,
+                )
         columns = [
             writer.add(
                 BoardColumn, board_id=board_id, name=label, position=pos, wip_limit=limit, is_done=done

@@ -30,6 +30,7 @@ from gmassist.i18n import _
 from gmassist.tui.screens.help import HelpScreen
 from gmassist.tui.screens.modes import MODE_SCREENS
 from gmassist.tui.screens.unlock import UnlockScreen
+from gmassist.tui.writes import Write, WriteQueue
 
 if TYPE_CHECKING:
     from gmassist.store.store import Store
@@ -117,6 +118,8 @@ class GmassistApp(App[int]):
         self.last_activity = clock.now()
         """When the user last pressed a key or clicked; drives the idle lock."""
         self.counts: dict[str, int] = {}
+        self.writes = WriteQueue(self)
+        """Changes shown at once and stored afterwards, in order (the board's moves); undo joins it."""
         self._integrity = _("integrity not checked yet")
         self.warmed = threading.Event()
         """Set once `warm_up` has run (benchmarks wait for it, to measure the app as the user meets it)."""
@@ -415,20 +418,12 @@ class GmassistApp(App[int]):
             self.push_screen(BriefScreen())
 
     def action_undo(self) -> None:
-        """Undo the last change."""
-        self._undo()
+        """Undo the last change: queued behind the changes not stored yet, so it undoes the one made last."""
+        self.writes.submit(Write(lambda store: store.undo(), done=self._undone))
 
-    @work(thread=True, exclusive=True, group="store-write")
-    def _undo(self) -> None:
-        assert self.store is not None
-        try:
-            label = self.store.undo()
-        except GmassistError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        message = _("Nothing to undo.") if label is None else _("Undone: {label}").format(label=label)
-        self.call_from_thread(self.notify, message)
-        self.call_from_thread(self.refresh_screen)
+    def _undone(self, label: str | None) -> None:
+        self.notify(_("Nothing to undo.") if label is None else _("Undone: {label}").format(label=label))
+        self.refresh_screen()
 
     # --- input, palette, theme --------------------------------------------------------------------
 

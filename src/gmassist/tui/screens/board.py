@@ -4,16 +4,16 @@ cards, and its week timeline.
 The screen stays instant with hundreds of cards: the board is read once (one worker, a few milliseconds),
 each column is one Line-API widget that draws only the lines on screen, and a move is decided by the
 domain on the cards in memory, shown at once in the two columns it touches, then written as one store
-action in a worker (so ctrl+z undoes it). Writes run one after another, in order, in a single worker;
-when the store refuses one (the board changed underneath), the board is read again and the reason shown.
+action (so ctrl+z undoes it) through the app's write queue (tui.writes): writes run one after another, in
+order, in a single worker, and ctrl+z joins the same queue, so it undoes the move just made even before it
+is stored. When the store refuses one (the board changed underneath), the board is read again and the
+reason shown.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -35,6 +35,7 @@ from gmassist.tui.widgets.board import BoardTimeline, CardColumn, CardMarks, Slo
 from gmassist.tui.widgets.footer import QuietFooter
 from gmassist.tui.widgets.status import StatusLine
 from gmassist.tui.widgets.virtual_list import Column, Row, VirtualList
+from gmassist.tui.writes import Write
 
 if TYPE_CHECKING:
     from gmassist.store.store import Store
@@ -91,18 +92,6 @@ WRITE_ACTIONS = frozenset(
 
 def _binding(key: str, action: str, description: str, verb: str, tooltip: str, **extra: Any) -> Binding:
     return Binding(key, action, description, id=f"board.{verb}", tooltip=tooltip, **extra)
-
-
-@dataclass
-class _Write:
-    """One queued store change."""
-
-    job: Callable[[Store], Any]
-    """Runs in the write worker."""
-    done: Callable[[Any], None] | None = None
-    """Called on the event loop with the job's result."""
-    recount: bool = False
-    """The number of cards changed: the status line counts again."""
 
 
 class BoardListSource:
@@ -251,9 +240,6 @@ class BoardScreen(ListScreen):
         self.column_widgets: dict[str, CardColumn] = {}
         self._generation = 0
         self._pending_keep: str | None = None
-        self._writes: deque[_Write] = deque()
-        self._write_lock = threading.Lock()
-        self._draining = False
         self._own_window = False
         self._no_card = False
         self._static_text: dict[str, tuple[str, tuple[Any, ...]]] = {}
@@ -302,6 +288,11 @@ class BoardScreen(ListScreen):
     def today(self) -> date:
         """Today in the app's zone."""
         return self.gm.clock.now().astimezone(self.gm.zone).date()
+
+    @property
+    def starts_monday(self) -> bool:
+        """Whether weeks start on Monday (else Sunday): config agenda.week_starts."""
+        return self.gm.settings.agenda.week_starts == "monday"
 
     def _colours(self) -> dict[str, str]:
         variables = self.app.theme_variables
@@ -478,7 +469,7 @@ class BoardScreen(ListScreen):
         if not self.filter.active:
             return cards
         done, today = self._done_columns(), self.today
-        return [card for card in cards if self.filter.matches(card, done, today)]
+        return [card for card in cards if self.filter.matches(card, done, today, self.starts_monday)]
 
     def _lay_out(self, keep: str | None = None, only: Iterable[str] | None = None) -> None:
         """Give the columns their cards (only the columns named, unless swimlanes must stay level)."""
@@ -760,7 +751,7 @@ class BoardScreen(ListScreen):
             return
         self.apply_move(move)
         self.submit(
-            _Write(
+            Write(
                 lambda store: boards.move_card(
                     store, card_id, to_column, move.position, override_wip=override_wip
                 )
@@ -787,39 +778,10 @@ class BoardScreen(ListScreen):
 
     # --- the write queue ------------------------------------------------------------------------------
 
-    def submit(self, write: _Write) -> None:
-        """Queue a store change; changes are stored one after another, in the order they were made."""
-        with self._write_lock:
-            self._writes.append(write)
-            if self._draining:
-                return
-            self._draining = True
-        self._drain(self.gm.store)
-
-    @work(thread=True, group="board-write", exit_on_error=False)
-    def _drain(self, store: Store | None) -> None:
-        recount = False
-        while True:
-            with self._write_lock:
-                if not self._writes:
-                    self._draining = False
-                    break
-                write = self._writes.popleft()
-            if store is None:
-                continue
-            try:
-                result = write.job(store)
-            except GmassistError as exc:
-                self.app.call_from_thread(self._write_failed, str(exc))
-                continue
-            except Exception as exc:  # a bug must not leave the queue stuck
-                self.app.call_from_thread(self._write_failed, f"{type(exc).__name__}: {exc}")
-                continue
-            recount = recount or write.recount
-            if write.done is not None:
-                self.app.call_from_thread(write.done, result)
-        if recount:
-            self.app.call_from_thread(self.gm.refresh_status)
+    def submit(self, write: Write) -> None:
+        """Queue a store change in the app's write queue: changes are stored one after another, in the
+        order they were made, and ctrl+z waits its turn behind them."""
+        self.gm.writes.submit(replace(write, failed=self._write_failed))
 
     def _write_failed(self, message: str) -> None:
         """The store refused a change shown already: say why and show the board as stored."""
@@ -942,7 +904,7 @@ class BoardScreen(ListScreen):
                     )
                 )
 
-        self.submit(_Write(lambda store: boards.tick_next_item(store, card.id), done=done))
+        self.submit(Write(lambda store: boards.tick_next_item(store, card.id), done=done))
 
     def action_archive_card(self) -> None:
         """Take the highlighted card off the board (ctrl+z brings it back)."""
@@ -960,7 +922,7 @@ class BoardScreen(ListScreen):
         def done(_result: object) -> None:
             self.notify(_("Archived {card}; ctrl+z brings it back").format(card=card.short_id))
 
-        self.submit(_Write(lambda store: boards.archive_card(store, card.id), done=done, recount=True))
+        self.submit(Write(lambda store: boards.archive_card(store, card.id), done=done, recount=True))
 
     # --- the board --------------------------------------------------------------------------------------
 
@@ -998,7 +960,7 @@ class BoardScreen(ListScreen):
         if self.snapshot is None:
             return
         live = replace(self.snapshot, cards=tuple(self.cards.values()))
-        start, weeks, rows = boards.timeline_rows(live, self.today)
+        start, weeks, rows = boards.timeline_rows(live, self.today, starts_monday=self.starts_monday)
         done = self._done_columns()
         self.query_one("#board-timeline", BoardTimeline).show(
             rows, start, weeks, self.today, {card.id: card.column_id in done for card in self.cards.values()}
@@ -1183,7 +1145,7 @@ class BoardScreen(ListScreen):
             self.notify(_("Board archived; ctrl+z brings it back"))
             self.query_one("#records", VirtualList).reload()
 
-        self.submit(_Write(lambda store: boards.archive_board(store, board_id), done=done))
+        self.submit(Write(lambda store: boards.archive_board(store, board_id), done=done))
 
     # --- which keys apply ----------------------------------------------------------------------------------
 

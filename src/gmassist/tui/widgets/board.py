@@ -437,7 +437,7 @@ WEEK_WIDTH = 7
 class BoardTimeline(ScrollView, can_focus=True):
     """Cards and milestones of a board along a week axis; overdue ones in the warning colour.
 
-    Line 0 is the axis (the Monday of each week, this week marked); each row below has its label and a
+    Line 0 is the axis (the first day of each week, this week marked); each row below has its label and a
     mark in the week it falls in: ◆ a milestone, ■ a card, ✓ a card done.
     """
 
@@ -497,9 +497,9 @@ class BoardTimeline(ScrollView, can_focus=True):
         if y == 0:
             text.append(fit(Text(" " + _("Card or milestone")), LABEL_WIDTH))
             for week in range(self.weeks):
-                monday = self.start + timedelta(weeks=week)
+                first_day = self.start + timedelta(weeks=week)
                 style = self.get_component_rich_style("board-timeline--today") if week == this_week else None
-                text.append(monday.strftime("%m-%d").center(WEEK_WIDTH), style)
+                text.append(first_day.strftime("%m-%d").center(WEEK_WIDTH), style)
             style = base + self.get_component_rich_style("board-timeline--axis")
         else:
             index = self.scroll_offset.y + y - 1
