@@ -6,6 +6,7 @@ Workers are awaited with `settle()`, never with sleep.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -743,6 +744,25 @@ async def test_a_list_removed_while_it_holds_lets_the_app_repaint(monkeypatch: p
         pilot.app.screen.refresh()
         await pilot.pause()
         assert frames  # the app paints again
+
+
+async def test_no_garbage_collection_runs_between_a_change_and_the_frame_that_answers_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(VirtualList, "HOLD_SECONDS", 30.0)
+    assert gc.isenabled()
+    async with ListApp(SyntheticSource(50)).run_test(size=(80, 24)) as pilot:
+        vlist, source, _frames = await gated_source_set(pilot, ["a", "b"])
+        frames = painted(pilot.app, lambda: (titles(vlist), gc.isenabled()))
+        assert not gc.isenabled()
+        source.gate.set()
+        await settle(pilot)
+        assert frames[0] == (["row a", "row b"], False)  # put off through the frame that shows the rows
+        assert gc.isenabled()  # and resumed right after it
+        source.gate.clear()
+        vlist.reload(hold=True)
+        assert not gc.isenabled()
+    assert gc.isenabled(), "an app closed while a list held must leave the collector on"
 
 
 async def test_a_list_without_source_waits_for_one() -> None:

@@ -9,6 +9,7 @@ waits on disk or crypto. Only a bounded number of pages is kept in memory.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,6 +92,31 @@ class KeyedRowSource(RowSource, Protocol):
     def index_of(self, key: str) -> int | None:
         """Return the current index of the row with this key, or None when it is gone."""
         ...
+
+
+class _Collections:
+    """Automatic garbage collection put off while lists hold the app's repaints (process-wide, as the
+    collector is): a full collection walks everything the app has made since its warm-up (20 ms and more
+    late in a session), and one falling between a keystroke and the frame that answers it would delay the
+    answer by that much. Resumed once the answering frame is painted, so the collection runs right after it,
+    while the user reads."""
+
+    holds = 0
+    paused = False
+
+    @classmethod
+    def hold(cls) -> None:
+        if cls.holds == 0 and gc.isenabled():
+            gc.disable()
+            cls.paused = True
+        cls.holds += 1
+
+    @classmethod
+    def release(cls) -> None:
+        cls.holds = max(0, cls.holds - 1)
+        if cls.holds == 0 and cls.paused:
+            cls.paused = False
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -381,6 +407,8 @@ class VirtualList(ScrollView, can_focus=True):
         """Set while `render_lines` draws (see `_Paint`)."""
         self._hold_deadline: Timer | None = None
         """Set while the app's repaints wait for the rows of a load (see `reload`)."""
+        self._collections_held = False
+        """Whether this list has put off garbage collection (see `_Collections`) until its frame is painted."""
 
     # ----------------------------------------------------------------- public API
 
@@ -448,15 +476,27 @@ class VirtualList(ScrollView, can_focus=True):
         if self._hold_deadline is not None:
             return  # typing on: the first hold's deadline stands, so the box still echoes every 0.1 s
         self.app._begin_batch()
+        if not self._collections_held:
+            self._collections_held = True
+            _Collections.hold()
         # On the app, not the list: the deadline must fire even if the list is removed meanwhile.
         self._hold_deadline = self.app.set_timer(self.HOLD_SECONDS, self._release_repaints, name="list-hold")
 
-    def _release_repaints(self) -> None:
-        """End the hold (once; later calls do nothing)."""
+    def _release_repaints(self, *, leaving: bool = False) -> None:
+        """End the hold (once; later calls do nothing). Collections resume after the frame it lets through,
+        or at once when the list is `leaving` (no frame may come: the app may be closing)."""
         if self._hold_deadline is not None:
             self._hold_deadline.stop()
             self._hold_deadline = None
             self.app._end_batch()
+            self.app.call_after_refresh(self._resume_collections)
+        if leaving:
+            self._resume_collections()
+
+    def _resume_collections(self) -> None:
+        if self._collections_held:
+            self._collections_held = False
+            _Collections.release()
 
     def reload(self, hold: bool = False) -> None:
         """Count and fetch again, after the data changed.
@@ -821,7 +861,7 @@ class VirtualList(ScrollView, can_focus=True):
 
     def on_unmount(self) -> None:
         """A list removed while it holds the repaints lets them go."""
-        self._release_repaints()
+        self._release_repaints(leaving=True)
 
     def on_resize(self, event: events.Resize) -> None:
         """A taller view may show rows that are not loaded yet."""
