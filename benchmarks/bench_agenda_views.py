@@ -173,6 +173,7 @@ def in_process(root: Path) -> None:
     from gmassist.domain.agenda import find_conflicts
     from gmassist.domain.agenda_view import conflict_flags, days_bounds
     from gmassist.services import agenda as service
+    from gmassist.services import agenda_read
     from gmassist.store.store import Store
     from gmassist.tui.widgets.agenda_grid import build_grid
     from gmassist.tui.widgets.agenda_list import build_rows
@@ -212,7 +213,7 @@ def in_process(root: Path) -> None:
     found = service.occurrences(store, start, end)
 
     def rescan() -> None:
-        service._cache_of(store).memo.clear()  # keep the expanded year, forget the scan itself
+        agenda_read._cache_of(store).memo.clear()  # keep the expanded year, forget the scan itself
         service.scan_conflicts(store, start, end, rules)
 
     warm = timed(rescan, 5)

@@ -15,6 +15,7 @@ from gmassist.domain.agenda_view import days_bounds
 from gmassist.domain.quickadd import parse
 from gmassist.errors import InvalidInput, Locked
 from gmassist.services import agenda as service
+from gmassist.services import agenda_read
 from gmassist.services.agenda import EventDraft
 from gmassist.store.models import Event, EventAttendee, Person
 from tests.conftest import NOW, PASSPHRASE
@@ -87,7 +88,7 @@ def mondays(store, title_prefix: str = ""):
 def test_paging_a_week_forward_is_answered_from_the_cache_and_a_write_drops_it(store) -> None:
     weekly(store)
     single(store, "预算评审", at(25, 14))
-    cache = service._cache_of(store)
+    cache = agenda_read._cache_of(store)
     first = week(date(2026, 11, 23))
     assert [o.title for o in service.occurrences(store, *first)] == ["周一例会", "预算评审"]
     misses = cache.pages.misses

@@ -50,7 +50,6 @@ from gmassist.services.agenda_read import (
     EventRow,
     Page,
     Policy,
-    _cache_of,
     _chunks,
     _window,
     invalidate,
@@ -58,6 +57,7 @@ from gmassist.services.agenda_read import (
     page,
     policy,
     prep_counts,
+    remembered,
     rows_for,
     select_rows,
     skipped_rows,
@@ -955,14 +955,12 @@ def scan_conflicts(store: Store, start: datetime, end: datetime, rules: Policy) 
 
     Cached per data version, so the list and its flags come back at once until something changes.
     """
-    cache = _cache_of(store)
-    key = ("scan", start, end, rules)
+    return remembered(store, ("scan", start, end, rules), lambda: _scan(store, start, end, rules))
+
+
+def _scan(store: Store, start: datetime, end: datetime, rules: Policy) -> ConflictScan:
     margin = max(rules.buffer, rules.travel_buffer, timedelta(0)) + timedelta(days=1)
     found = _window(store, start - margin, end + margin)
-    with cache.lock:
-        memo = cache.memo.get(key)
-        if memo is not None:
-            return memo
     flags = conflict_flags(found, rules.buffer, rules.travel_buffer)
     # One pass (a year holds tens of thousands), in UTC as the occurrences are: datetimes of two zones
     # compare only through a utcoffset() call each.
@@ -972,10 +970,7 @@ def scan_conflicts(store: Store, start: datetime, end: datetime, rules: Policy) 
         for o, flag in zip(found, flags, strict=True)
         if flag and o.start < high and (o.end > low or (o.end == o.start and o.start >= low))
     )
-    scan = ConflictScan(start, end, tuple(found), flagged, rules)
-    with cache.lock:
-        cache.memo[key] = scan
-    return scan
+    return ConflictScan(start, end, tuple(found), flagged, rules)
 
 
 def check_draft(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gmassist.config import Settings
@@ -23,6 +23,8 @@ from gmassist.domain.agenda import Occurrence
 from gmassist.domain.agenda_view import conflicted
 from gmassist.store.base import PerStore
 from gmassist.store.base import StoreBase as Source
+
+_T = TypeVar("_T")
 
 SPAN = timedelta(weeks=4)
 """Cached windows are whole blocks of four weeks, one block of margin on each side."""
@@ -211,6 +213,21 @@ def _one_look(store: Source, start: datetime, end: datetime) -> tuple[list[Occur
     return dom.expand(rows, start, end, on_error=lambda _row, _error: None), {row.id: row for row in rows}
 
 
+def remembered(store: Source, key: Hashable, compute: Callable[[], _T]) -> _T:
+    """`compute()`, remembered under `key` until the data changes (pages, conflict scans). A result the
+    data changed under while it was computed is returned but not kept."""
+    cache = _cache_of(store)
+    with cache.lock:
+        version = _fresh(store, cache)
+        if key in cache.memo:
+            return cast(_T, cache.memo[key])
+    result = compute()
+    with cache.lock:
+        if cache.version == version:
+            cache.memo[key] = result
+    return result
+
+
 def occurrences(store: Source, start: datetime, end: datetime, *, cache: bool = True) -> list[Occurrence]:
     """Every occurrence overlapping [start, end) (aware datetimes), sorted by start.
 
@@ -341,22 +358,22 @@ def page(store: Source, start: datetime, end: datetime, rules: Policy, *, cache:
 
     Remembered per data version (`cache`), so a page the screen warmed before it was asked for (the next
     week) comes back at once."""
+    if cache:
+        return remembered(store, ("page", start, end, rules), lambda: _page(store, start, end, rules, True))
+    return _page(store, start, end, rules, False)
+
+
+def _page(store: Source, start: datetime, end: datetime, rules: Policy, cache: bool) -> Page:
     margin = max(rules.travel_buffer, rules.buffer, timedelta(0)) + timedelta(days=1)
     if cache:
-        memo, key = _cache_of(store), ("page", start, end, rules)
-        with memo.lock:
-            _fresh(store, memo)
-            found = memo.memo.get(key)
-        if found is not None:
-            return cast(Page, found)
         around = occurrences(store, start - margin, end + margin)
-        version = memo.version
+        version = _cache_of(store).version
     else:
         around, loaded = _one_look(store, start - margin, end + margin)
         version = None
     inside = tuple(o for o in around if _touches(o, start, end))
     flags = conflicted(around, rules.buffer, rules.travel_buffer)
-    result = Page(
+    return Page(
         start=start,
         end=end,
         occurrences=inside,
@@ -365,11 +382,6 @@ def page(store: Source, start: datetime, end: datetime, rules: Policy, *, cache:
         prep=prep_counts(store, {o.event_id for o in inside}),
         version=version,
     )
-    if cache:
-        with memo.lock:
-            if memo.version == version:  # not a page of data changed meanwhile
-                memo.memo[key] = result
-    return result
 
 
 def _touches(o: Occurrence, start: datetime, end: datetime) -> bool:

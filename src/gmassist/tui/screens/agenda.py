@@ -14,6 +14,7 @@ function in a worker, as one undoable action; the page is then loaded again.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -169,7 +170,8 @@ class AgendaScreen(ListScreen):
         """Meetings in the next 48 hours whose preparation is not done."""
         self._rules: Policy | None = None
         self._generation = 0
-        self._layouts: dict[Hashable, tuple[GridData | None, MonthData | None]] = {}
+        self._layouts: OrderedDict[Hashable, tuple[GridData | None, MonthData | None]] = OrderedDict()
+        self._layouts_lock = threading.Lock()  # page workers and their warm-ups run side by side
         self._pending_select: tuple[str, datetime] | None = None
         """(event id, start) to select once the page holding it has loaded (after a search)."""
         self._pending_edge: int | None = None
@@ -325,7 +327,8 @@ class AgendaScreen(ListScreen):
         and minute), so paging to a neighbour the worker warmed draws at once."""
         rules = self.rules
         key = (page.version, view, anchor, zone, now.replace(second=0, microsecond=0), lang, rules)
-        found = self._layouts.get(key)
+        with self._layouts_lock:
+            found = self._layouts.get(key)
         if found is not None:
             return found
         first, days = period(view, anchor, rules.starts_monday)
@@ -337,9 +340,10 @@ class AgendaScreen(ListScreen):
             if view is View.MONTH
             else None
         )
-        self._layouts[key] = (grid, month)
-        while len(self._layouts) > 6:
-            self._layouts.pop(next(iter(self._layouts)))  # the oldest
+        with self._layouts_lock:
+            self._layouts[key] = (grid, month)
+            while len(self._layouts) > 6:
+                self._layouts.popitem(last=False)  # the oldest
         return grid, month
 
     def _page_span(self, view: View, anchor: date, zone: tzinfo) -> tuple[datetime, datetime]:
